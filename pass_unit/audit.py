@@ -1,0 +1,98 @@
+"""The audit service: every read of a patient file and every change goes through here.
+
+Rows are append-only; PostgreSQL refuses UPDATE and DELETE on the table (see the
+migration that installs the trigger), so not even a bug in the app can rewrite history.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+
+from pass_unit.roles import role_of
+
+# Fields never worth logging: derived or bookkeeping.
+_SKIPPED = {"search_text", "version", "updated_at", "created_at", "updated_by", "created_by"}
+# Models whose values are medical secrets: shown in the log only to medical roles.
+MEDICAL_MODELS = {"patients.medicalcontext"}
+MEDICAL_VISIT_KINDS = {"medical", "nursing", "dental", "psychological"}
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _is_medical(obj) -> bool:
+    if obj._meta.label_lower in MEDICAL_MODELS:
+        return True
+    return obj._meta.label_lower == "patients.visit" and getattr(obj, "kind", "") in MEDICAL_VISIT_KINDS
+
+
+def _field_values(obj) -> dict:
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.name in _SKIPPED:
+            continue
+        values[field.name] = _jsonable(getattr(obj, field.attname))
+    return values
+
+
+def record(
+    user,
+    action: str,
+    *,
+    obj=None,
+    patient=None,
+    request=None,
+    changes=None,
+    detail: str = "",
+    medical: bool | None = None,
+):
+    from pass_unit.models import AuditEvent
+
+    role = role_of(user)
+    return AuditEvent.objects.create(
+        user=user if user and user.is_authenticated else None,
+        username=getattr(user, "username", "") or "",
+        role=role.value if role else "",
+        ip_address=_client_ip(request),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        patient=patient,
+        changes=changes or {},
+        medical=_is_medical(obj) if medical is None and obj is not None else bool(medical),
+        detail=detail[:500],
+    )
+
+
+def record_create(user, obj, *, patient=None, request=None):
+    return record(user, "create", obj=obj, patient=patient, request=request, changes=_field_values(obj))
+
+
+def record_update(user, before, after, *, patient=None, request=None):
+    old, new = _field_values(before), _field_values(after)
+    changes = {name: [old[name], new[name]] for name in new if old.get(name) != new[name]}
+    if not changes:
+        return None
+    return record(user, "update", obj=after, patient=patient, request=request, changes=changes)
+
+
+def record_view(user, patient, *, request=None, medical: bool = False):
+    action = "view_medical" if medical else "view"
+    return record(user, action, obj=patient, patient=patient, request=request, medical=medical)

@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from pass_unit import access
+from patients.models import CoverageRight, Patient, Visit
+
+
+# /
+def home(request):
+    today = timezone.localdate()
+    ctx = {"today": today}
+    if access.can_read_identity(request.user):
+        visits_today = Visit.objects.filter(occurred_at__date=today, cancelled_at__isnull=True)
+        ctx["visits_today"] = list(visits_today.select_related("patient", "professional").order_by("-occurred_at")[:20])
+        ctx["counts"] = Patient.objects.aggregate(
+            active=Count("pk", filter=Q(status=Patient.Status.ACTIVE)),
+            new_this_year=Count("pk", filter=Q(created_at__year=today.year)),
+        )
+        ctx["my_visits_today"] = visits_today.filter(professional=request.user).count()
+    if access.can_read_social_summary(request.user):
+        horizon = today + timedelta(days=60)
+        ctx["expiring_rights"] = list(
+            CoverageRight.objects.filter(
+                status=CoverageRight.Status.GRANTED,
+                end_date__lte=horizon,
+                patient__status=Patient.Status.ACTIVE,
+            )
+            .select_related("patient")
+            .order_by("end_date")[:15]
+        )
+        ctx["pending_rights"] = CoverageRight.objects.filter(
+            status__in=[CoverageRight.Status.BUILDING, CoverageRight.Status.FILED],
+            patient__status=Patient.Status.ACTIVE,
+        ).count()
+    return render(request, "pass_unit/home.html", ctx)
+
+
+# /health/
+@login_not_required
+@never_cache
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,329 @@
+import re
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pass_unit import access
+from pass_unit.forms import Form, ModelForm
+from pass_unit.lib.text import reject_markup
+from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
+
+MAX_ALIASES = 10
+
+
+class PatientForm(ModelForm):
+    aliases_text = forms.CharField(
+        label=_("Aliases and other spellings"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line or separated by commas."),
+    )
+    estimated_birth_year = forms.IntegerField(
+        label=_("Estimated year of birth"),
+        required=False,
+        help_text=_("When the exact date of birth is not known."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "last_name",
+            "first_name",
+            "usage_name",
+            "sex",
+            "birth_date",
+            "birth_country",
+            "nationality",
+            "arrival_in_france",
+            "languages",
+            "interpreter_needed",
+            "interpreter_language",
+            "phone",
+            "domiciliation_organisation",
+            "domiciliation_address",
+            "ipp",
+            "referred_by",
+            "referral_detail",
+        ]
+
+    field_order = [
+        "last_name",
+        "first_name",
+        "usage_name",
+        "aliases_text",
+        "sex",
+        "birth_date",
+        "estimated_birth_year",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["aliases_text"].initial = "\n".join(self.instance.aliases)
+            if not self.instance.birth_date:
+                self.fields["estimated_birth_year"].initial = self.instance.birth_year
+            self.fields["version"].initial = self.instance.version
+
+    def clean_last_name(self):
+        value = self.cleaned_data["last_name"].strip()
+        if not value:
+            raise forms.ValidationError(
+                _("The last name is required (write “Inconnu” if the person does not give it).")
+            )
+        return value
+
+    def clean_aliases_text(self):
+        parts = [p.strip() for p in re.split(r"[,;\n]", self.cleaned_data.get("aliases_text", ""))]
+        aliases = list(dict.fromkeys(p for p in parts if p))
+        if len(aliases) > MAX_ALIASES:
+            raise forms.ValidationError(_("At most %(n)d aliases.") % {"n": MAX_ALIASES})
+        for alias in aliases:
+            if len(alias) > 100:
+                raise forms.ValidationError(_("Each alias has at most 100 characters."))
+            reject_markup(alias)
+        return aliases
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        if value and value.year < 1900:
+            raise forms.ValidationError(_("The date of birth must be after 1900."))
+        return value
+
+    def clean_estimated_birth_year(self):
+        value = self.cleaned_data.get("estimated_birth_year")
+        if value is not None and not 1900 <= value <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("Enter a year between 1900 and %(year)d.") % {"year": timezone.localdate().year}
+            )
+        return value
+
+    def clean_arrival_in_france(self):
+        value = self.cleaned_data.get("arrival_in_france")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The arrival date cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        birth_date = cleaned.get("birth_date")
+        year = cleaned.get("estimated_birth_year")
+        if (
+            not birth_date
+            and not year
+            and "birth_date" not in self.errors
+            and "estimated_birth_year" not in self.errors
+        ):
+            self.add_error("estimated_birth_year", _("Give the date of birth or, failing that, an estimated year."))
+        if birth_date and year and birth_date.year != year:
+            self.add_error("estimated_birth_year", _("The estimated year does not match the date of birth."))
+        arrival = cleaned.get("arrival_in_france")
+        born = birth_date.year if birth_date else year
+        if arrival and born and arrival.year < born:
+            self.add_error("arrival_in_france", _("The arrival date is before the birth."))
+        if (
+            cleaned.get("interpreter_needed")
+            and not cleaned.get("interpreter_language")
+            and not cleaned.get("languages")
+        ):
+            self.add_error("interpreter_language", _("Say which language the interpreter must speak."))
+        return cleaned
+
+    def apply(self, patient: Patient) -> Patient:
+        """Copy the cleaned values onto `patient` without saving."""
+        for name in self._meta.fields:
+            setattr(patient, name, self.cleaned_data[name])
+        patient.aliases = self.cleaned_data["aliases_text"]
+        patient.birth_year = (
+            self.cleaned_data["birth_date"].year
+            if self.cleaned_data["birth_date"]
+            else self.cleaned_data["estimated_birth_year"]
+        )
+        return patient
+
+
+class PatientFilterForm(Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Patient.Status.choices]
+    )
+    coverage = forms.ChoiceField(
+        label=_("Coverage"),
+        required=False,
+        choices=[("", _("Any coverage")), ("uncovered", _("No open rights")), *CoverageRight.Regime.choices[1:]],
+    )
+
+
+class VisitForm(ModelForm):
+    class Meta:
+        model = Visit
+        fields = ["occurred_at", "kind", "reason", "interpreting", "interpreter_language", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = access.visit_kinds_for(user)
+        self.fields["kind"].choices = [c for c in Visit.Kind.choices if c[0] in kinds]
+        if not self.is_bound and kinds:
+            self.initial.setdefault("kind", kinds[0])
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("A visit cannot be recorded in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("interpreting") not in (None, Visit.Interpreting.NONE) and not cleaned.get(
+            "interpreter_language"
+        ):
+            self.add_error("interpreter_language", _("Say in which language the interpreting took place."))
+        return cleaned
+
+
+class VisitCancelForm(Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
+
+
+class SocialAssessmentForm(ModelForm):
+    class Meta:
+        model = SocialAssessment
+        fields = [
+            "assessed_on",
+            "housing",
+            "household",
+            "children",
+            "resources",
+            "monthly_income",
+            "employment",
+            "administrative_status",
+            "has_domiciliation",
+            "needs",
+            "notes",
+        ]
+        widgets = {"needs": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The assessment date cannot be in the future."))
+        return value
+
+    def clean_monthly_income(self):
+        value = self.cleaned_data.get("monthly_income")
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("The income cannot be negative."))
+        return value
+
+    def clean_children(self):
+        value = self.cleaned_data.get("children")
+        if value is not None and value > 30:
+            raise forms.ValidationError(_("Check the number of children."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("resources") == SocialAssessment.Resources.NONE and cleaned.get("monthly_income"):
+            self.add_error("monthly_income", _("An income is given while the resources are “none”."))
+        return cleaned
+
+
+class CoverageRightForm(ModelForm):
+    class Meta:
+        model = CoverageRight
+        fields = ["regime", "status", "organisation", "filed_on", "decision_on", "start_date", "end_date", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name in ("filed_on", "decision_on"):
+            if cleaned.get(name) and cleaned[name] > today:
+                self.add_error(name, _("This date cannot be in the future."))
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        filed, decided = cleaned.get("filed_on"), cleaned.get("decision_on")
+        if filed and decided and decided < filed:
+            self.add_error("decision_on", _("The decision date is before the filing date."))
+        status = cleaned.get("status")
+        S = CoverageRight.Status
+        if (
+            status in (S.FILED, S.GRANTED, S.REFUSED)
+            and not filed
+            and cleaned.get("regime") != CoverageRight.Regime.NONE
+        ):
+            self.add_error("filed_on", _("Give the date the application was filed."))
+        if status in (S.GRANTED, S.REFUSED) and not decided:
+            self.add_error("decision_on", _("Give the date of the decision."))
+        if status == S.GRANTED and not start:
+            self.add_error("start_date", _("Give the date the rights start."))
+        return cleaned
+
+
+class MedicalContextForm(ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = MedicalContext
+        fields = [
+            "history",
+            "chronic_conditions",
+            "infections",
+            "mental_health",
+            "allergies",
+            "treatments",
+            "pregnant",
+            "pregnancy_due_date",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("history", "chronic_conditions", "infections", "mental_health", "allergies", "treatments")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("pregnancy_due_date") and not cleaned.get("pregnant"):
+            self.add_error("pregnancy_due_date", _("A due date is given but no pregnancy is recorded."))
+        return cleaned
+
+
+class OrientationForm(ModelForm):
+    class Meta:
+        model = Orientation
+        fields = ["oriented_on", "destination", "detail", "outcome", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_oriented_on(self):
+        value = self.cleaned_data["oriented_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The orientation date cannot be in the future."))
+        return value
+
+
+class ExitForm(Form):
+    status = forms.ChoiceField(label=_("Follow-up status"), choices=Patient.Status.choices)
+    exit_date = forms.DateField(label=_("Date"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only a change; "active" re-opens the follow-up of a patient who came back.
+        self.fields["status"].choices = [c for c in Patient.Status.choices if c[0] != current]
+
+    def clean_exit_date(self):
+        value = self.cleaned_data["exit_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The exit date cannot be in the future."))
+        return value

@@ -1,0 +1,434 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pass_unit.lib.text import normalize
+
+TEXT_MAX = 4000  # free-text notes: long enough for a report, bounded against abuse
+
+
+class PatientQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Patient.Status.ARCHIVED)
+
+    def search(self, query: str):
+        """Accent-, case- and spelling-tolerant search on names, aliases, file number, birth year."""
+        from patients.selectors import patient_search
+
+        return patient_search(self, query)
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Other")
+        UNKNOWN = "U", _("Not stated")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Followed by the PASS")
+        COMMON_LAW = "common_law", _("Back to ordinary care")
+        LOST = "lost", _("Lost to follow-up")
+        DECEASED = "deceased", _("Deceased")
+        ARCHIVED = "archived", _("Archived")
+
+    class ReferredBy(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency department")
+        ADMISSIONS = "admissions", _("Admissions desk")
+        WARD = "ward", _("Hospital ward")
+        ASSOCIATION = "association", _("Association")
+        SHELTER_115 = "115", _("115 shelter line")
+        CITY_DOCTOR = "city_doctor", _("City doctor")
+        SOCIAL_SERVICE = "social_service", _("Social services")
+        WORD_OF_MOUTH = "word_of_mouth", _("Word of mouth")
+        SELF = "self", _("Came alone")
+        OTHER = "other", _("Other")
+
+    file_number = models.CharField(_("file number"), max_length=20, unique=True, editable=False)
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    usage_name = models.CharField(_("usage name"), max_length=100, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("aliases and other spellings"),
+        default=list,
+        blank=True,
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=100, blank=True)
+    arrival_in_france = models.DateField(_("arrival in France"), null=True, blank=True)
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    interpreter_language = models.CharField(_("interpreting language"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    domiciliation_organisation = models.CharField(_("domiciliation organisation"), max_length=200, blank=True)
+    domiciliation_address = models.CharField(_("domiciliation address"), max_length=300, blank=True)
+    ipp = models.CharField(_("hospital patient id (IPP)"), max_length=30, blank=True)
+    referred_by = models.CharField(_("referred by"), max_length=20, choices=ReferredBy, default=ReferredBy.SELF)
+    referral_detail = models.CharField(_("referral detail"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
+    exit_date = models.DateField(_("exit date"), null=True, blank=True)
+    exit_reason = models.TextField(_("exit reason"), max_length=TEXT_MAX, blank=True)
+    # Normalised names and aliases, maintained on save, indexed with pg_trgm.
+    search_text = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["search_text"]
+        indexes = [
+            GinIndex(name="patient_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["birth_year"], name="patient_birth_year"),
+            models.Index(fields=["status"], name="patient_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__gte=1900) & Q(birth_year__lte=2100),
+                name="patient_birth_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True) | Q(birth_date__year=models.F("birth_year")),
+                name="patient_birth_year_matches_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.file_number})"
+
+    def save(self, *args, **kwargs):
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        self.search_text = normalize(" ".join([self.last_name, self.first_name, self.usage_name, *self.aliases]))
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        name = self.last_name.upper()
+        if self.usage_name:
+            name += f" ({self.usage_name})"
+        return f"{name} {self.first_name}".strip()
+
+    @property
+    def initials(self) -> str:
+        return "".join(p[0].upper() for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def birth_is_estimated(self) -> bool:
+        return self.birth_date is None
+
+    def age(self, on: date | None = None) -> int:
+        on = on or timezone.localdate()
+        if self.birth_date:
+            b = self.birth_date
+            return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        return on.year - self.birth_year
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age() < 18
+
+    @property
+    def is_followed(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class FileNumberCounter(models.Model):
+    """Last file number given each year: PASS-2026-00042."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", _("Reception")
+        MEDICAL = "medical", _("Medical consultation")
+        SOCIAL = "social", _("Social interview")
+        NURSING = "nursing", _("Nursing care")
+        PSYCHOLOGICAL = "psychological", _("Psychological consultation")
+        DENTAL = "dental", _("Dental consultation")
+
+    class Interpreting(models.TextChoices):
+        NONE = "none", _("No interpreter")
+        ON_SITE = "on_site", _("Interpreter on site")
+        PHONE = "phone", _("Interpreter by phone")
+        RELATIVE = "relative", _("A relative translated")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    occurred_at = models.DateTimeField(_("date and time"), default=timezone.now)
+    kind = models.CharField(_("kind of visit"), max_length=20, choices=Kind)
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("professional"),
+    )
+    reason = models.CharField(_("reason for the visit"), max_length=200, blank=True)
+    interpreting = models.CharField(_("interpreting"), max_length=20, choices=Interpreting, default=Interpreting.NONE)
+    interpreter_language = models.CharField(_("interpreting language"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["patient", "-occurred_at"], name="visit_patient_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="visit_cancel_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.occurred_at:%d/%m/%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class SocialAssessment(models.Model):
+    class Housing(models.TextChoices):
+        OWN_HOME = "own_home", _("Own home")
+        FAMILY_FRIENDS = "family_friends", _("Staying with family or friends")
+        SHELTER_115 = "shelter_115", _("Emergency shelter (115)")
+        ASYLUM_CENTRE = "asylum_centre", _("Asylum-seeker centre (CADA, HUDA)")
+        SOCIAL_HOTEL = "social_hotel", _("Social hotel")
+        CHRS = "chrs", _("Rehabilitation shelter (CHRS)")
+        SQUAT = "squat", _("Squat or shanty town")
+        STREET = "street", _("Street (homeless)")
+        OTHER = "other", _("Other")
+
+    class Household(models.TextChoices):
+        ALONE = "alone", _("Alone")
+        COUPLE = "couple", _("Couple without children")
+        COUPLE_CHILDREN = "couple_children", _("Couple with children")
+        SINGLE_PARENT = "single_parent", _("Single parent")
+        OTHER = "other", _("Other")
+
+    class Resources(models.TextChoices):
+        NONE = "none", _("No resources")
+        MINIMUM_BENEFITS = "minimum_benefits", _("Minimum benefits (RSA, ADA…)")
+        SALARY = "salary", _("Salary")
+        PENSION = "pension", _("Pension")
+        OTHER = "other", _("Other")
+
+    class Employment(models.TextChoices):
+        NONE = "none", _("No employment")
+        EMPLOYED = "employed", _("Employed")
+        UNDECLARED = "undeclared", _("Undeclared work")
+        STUDENT = "student", _("Student")
+        RETIRED = "retired", _("Retired")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class AdministrativeStatus(models.TextChoices):
+        FRENCH = "french", _("French")
+        EU_CITIZEN = "eu_citizen", _("EU citizen")
+        ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+        RESIDENCE_PERMIT = "residence_permit", _("Refugee / residence permit")
+        PERMIT_APPLIED = "permit_applied", _("Permit being applied for")
+        UNDOCUMENTED = "undocumented", _("Undocumented")
+        UNKNOWN = "unknown", _("Not stated")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
+    assessed_on = models.DateField(_("assessment date"), default=timezone.localdate)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    housing = models.CharField(_("housing"), max_length=20, choices=Housing)
+    household = models.CharField(_("household"), max_length=20, choices=Household, default=Household.ALONE)
+    children = models.PositiveSmallIntegerField(_("children in the household"), default=0)
+    resources = models.CharField(_("resources"), max_length=20, choices=Resources, default=Resources.NONE)
+    monthly_income = models.DecimalField(_("monthly income (€)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    employment = models.CharField(_("employment"), max_length=20, choices=Employment, default=Employment.UNKNOWN)
+    administrative_status = models.CharField(
+        _("administrative status"),
+        max_length=20,
+        choices=AdministrativeStatus,
+        default=AdministrativeStatus.UNKNOWN,
+    )
+    has_domiciliation = models.BooleanField(_("has a domiciliation"), default=False)
+    needs = models.TextField(_("needs identified"), max_length=TEXT_MAX, blank=True)
+    notes = models.TextField(_("social notes"), max_length=TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("social assessment")
+        verbose_name_plural = _("social assessments")
+        ordering = ["-assessed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_income__isnull=True) | Q(monthly_income__gte=0),
+                name="assessment_income_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(children__lte=30), name="assessment_children_plausible"),
+        ]
+
+    def __str__(self):
+        return f"{self.patient.file_number} — {self.assessed_on:%d/%m/%Y}"
+
+
+class CoverageRight(models.Model):
+    class Regime(models.TextChoices):
+        NONE = "none", _("No coverage")
+        AME = "ame", _("AME (state medical aid)")
+        PUMA = "puma", _("PUMa (universal health protection)")
+        CSS = "css", _("CSS (free complementary health)")
+        CSS_CONTRIBUTION = "css_contribution", _("CSS with contribution")
+        MUTUAL = "mutual", _("Mutual insurance")
+        EHIC = "ehic", _("European health insurance card")
+        FOREIGN = "foreign", _("Foreign or travel insurance")
+        URGENT_CARE = "urgent_care", _("Urgent care fund")
+
+    class Status(models.TextChoices):
+        TO_ASSESS = "to_assess", _("To assess")
+        BUILDING = "building", _("File being built")
+        FILED = "filed", _("Filed")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+        EXPIRED = "expired", _("Expired")
+
+    # The usual path of an application; each step may also end in refusal.
+    NEXT_STEPS = {
+        Status.TO_ASSESS: [Status.BUILDING, Status.REFUSED],
+        Status.BUILDING: [Status.FILED],
+        Status.FILED: [Status.GRANTED, Status.REFUSED],
+        Status.GRANTED: [Status.EXPIRED],
+        Status.REFUSED: [Status.BUILDING],
+        Status.EXPIRED: [Status.BUILDING],
+    }
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="rights")
+    regime = models.CharField(_("regime"), max_length=20, choices=Regime)
+    status = models.CharField(_("application status"), max_length=20, choices=Status, default=Status.TO_ASSESS)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    decision_on = models.DateField(_("decision on"), null=True, blank=True)
+    start_date = models.DateField(_("start of rights"), null=True, blank=True)
+    end_date = models.DateField(_("end of rights"), null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("coverage right")
+        verbose_name_plural = _("coverage rights")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="right_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_on__isnull=True)
+                | Q(filed_on__isnull=True)
+                | Q(decision_on__gte=models.F("filed_on")),
+                name="right_decision_after_filing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_regime_display()} — {self.get_status_display()}"
+
+    @property
+    def next_steps(self) -> list:
+        return [self.Status(s) for s in self.NEXT_STEPS.get(self.Status(self.status), [])]
+
+    def expiry_state(self, today: date | None = None) -> str:
+        """'expired', 'soon' (renewal to prepare) or '' for a granted right."""
+        if self.status != self.Status.GRANTED or not self.end_date:
+            return ""
+        today = today or timezone.localdate()
+        if self.end_date < today:
+            return "expired"
+        if self.end_date <= today + timedelta(days=settings.COVERAGE_EXPIRY_WARNING_DAYS):
+            return "soon"
+        return ""
+
+
+class MedicalContext(models.Model):
+    """Restricted to the medical roles (see DESIGN.md)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="medical")
+    history = models.TextField(_("medical history"), max_length=TEXT_MAX, blank=True)
+    chronic_conditions = models.TextField(_("chronic conditions"), max_length=TEXT_MAX, blank=True)
+    infections = models.TextField(_("infections"), max_length=TEXT_MAX, blank=True)
+    mental_health = models.TextField(_("mental health"), max_length=TEXT_MAX, blank=True)
+    allergies = models.TextField(_("allergies"), max_length=TEXT_MAX, blank=True)
+    treatments = models.TextField(_("current treatments"), max_length=TEXT_MAX, blank=True)
+    pregnant = models.BooleanField(_("pregnancy in progress"), default=False)
+    pregnancy_due_date = models.DateField(_("expected due date"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        verbose_name = _("medical context")
+        verbose_name_plural = _("medical contexts")
+
+    def __str__(self):
+        return f"{self.patient.file_number}"
+
+
+class Orientation(models.Model):
+    class Destination(models.TextChoices):
+        GP = "gp", _("General practitioner (médecin traitant)")
+        HOSPITAL = "hospital", _("Hospital department")
+        CMP = "cmp", _("Mental health centre (CMP)")
+        PMI = "pmi", _("Mother and child centre (PMI)")
+        HEALTH_CENTRE = "health_centre", _("Health centre")
+        ASSOCIATION = "association", _("Association")
+        SOCIAL_SERVICE = "social_service", _("Social services")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Taken up")
+        FAILED = "failed", _("Not taken up")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="orientations")
+    oriented_on = models.DateField(_("date"), default=timezone.localdate)
+    destination = models.CharField(_("oriented to"), max_length=20, choices=Destination)
+    detail = models.CharField(_("name and place"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, default=Outcome.PENDING)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        ordering = ["-oriented_on", "-created_at"]
+
+    def __str__(self):
+        return f"{self.get_destination_display()} — {self.oriented_on:%d/%m/%Y}"

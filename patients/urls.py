@@ -1,0 +1,22 @@
+from django.urls import path
+
+from patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    # /patients/
+    path("", views.patient_list, name="list"),
+    path("new/", views.patient_create, name="create"),
+    # /patients/<pk>/
+    path("<int:pk>/", views.patient_detail, name="detail"),
+    path("<int:pk>/edit/", views.patient_edit, name="edit"),
+    path("<int:pk>/exit/", views.patient_exit, name="exit"),
+    path("<int:pk>/medical/", views.medical_edit, name="medical-edit"),
+    path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),
+    path("<int:pk>/visits/<int:visit_pk>/cancel/", views.visit_cancel, name="visit-cancel"),
+    path("<int:pk>/assessments/new/", views.assessment_create, name="assessment-create"),
+    path("<int:pk>/rights/new/", views.right_create, name="right-create"),
+    path("<int:pk>/rights/<int:right_pk>/", views.right_edit, name="right-edit"),
+    path("<int:pk>/orientations/new/", views.orientation_create, name="orientation-create"),
+]

@@ -1,0 +1,379 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pass_unit import access, audit
+from patients import forms, services
+from patients.models import CoverageRight, MedicalContext, Patient, Visit
+from patients.selectors import find_duplicates
+
+PAGE_SIZE = 25
+
+
+def _filtered_patients(form):
+    qs = Patient.objects.all()
+    if not form.is_valid():
+        return qs.active()
+    data = form.cleaned_data
+    if data["status"]:
+        qs = qs.filter(status=data["status"])
+    else:
+        qs = qs.active()
+    coverage = data["coverage"]
+    if coverage:
+        granted = CoverageRight.objects.filter(patient=OuterRef("pk"), status=CoverageRight.Status.GRANTED).exclude(
+            end_date__lt=timezone.localdate()
+        )
+        if coverage == "uncovered":
+            qs = qs.exclude(Exists(granted.exclude(regime=CoverageRight.Regime.NONE)))
+        else:
+            qs = qs.filter(Exists(granted.filter(regime=coverage)))
+    return qs.search(data["q"])
+
+
+# /patients/
+def patient_list(request):
+    access.require(access.can_read_identity(request.user))
+    form = forms.PatientFilterForm(request.GET or None)
+    qs = _filtered_patients(form).only(
+        "pk",
+        "file_number",
+        "last_name",
+        "first_name",
+        "usage_name",
+        "aliases",
+        "sex",
+        "birth_date",
+        "birth_year",
+        "status",
+        "nationality",
+        "interpreter_needed",
+        "languages",
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    last_visits = dict(
+        Visit.objects.filter(patient__in=[p.pk for p in page], cancelled_at__isnull=True)
+        .order_by("patient_id", "-occurred_at")
+        .distinct("patient_id")
+        .values_list("patient_id", "occurred_at")
+    )
+    rights = {}
+    for right in CoverageRight.objects.filter(patient__in=[p.pk for p in page]).order_by("-created_at"):
+        rights.setdefault(right.patient_id, right)
+    rows = [(p, last_visits.get(p.pk), rights.get(p.pk)) for p in page]
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query_string": query_string.urlencode(),
+        "can_register": access.can_edit_identity(request.user),
+        "can_see_rights": access.can_read_social_summary(request.user),
+    }
+    return render(request, "patients/list.html", ctx)
+
+
+# /patients/new/
+def patient_create(request):
+    access.require(access.can_edit_identity(request.user))
+    form = forms.PatientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        patient = form.apply(Patient())
+        confirmed = request.POST.get("confirm_new") == "1"
+        if not confirmed:
+            duplicates = list(
+                find_duplicates(
+                    last_name=patient.last_name,
+                    first_name=patient.first_name,
+                    aliases=patient.aliases,
+                    birth_year=patient.birth_year,
+                )
+            )
+        if not duplicates:
+            services.patient_register(patient=patient, acting_user=request.user, request=request)
+            messages.success(request, _("File %(number)s created.") % {"number": patient.file_number})
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "duplicates": duplicates, "creating": True})
+
+
+def _patient_file_context(request, patient):
+    user = request.user
+    can_social = access.can_read_social(user)
+    can_summary = access.can_read_social_summary(user)
+    can_medical = access.can_read_medical(user)
+    visits = list(patient.visits.select_related("professional").order_by("-occurred_at")[:50])
+    for visit in visits:
+        visit.notes_visible = access.can_read_visit_notes(user, visit.kind)
+    assessments = list(patient.assessments.select_related("author")) if can_summary else []
+    rights = list(patient.rights.all()) if can_summary else []
+    medical = None
+    if can_medical:
+        medical = MedicalContext.objects.filter(patient=patient).select_related("updated_by").first()
+    today = timezone.localdate()
+    for right in rights:
+        right.expiry = right.expiry_state(today)
+    return {
+        "patient": patient,
+        "visits": visits,
+        "latest_assessment": assessments[0] if assessments else None,
+        "older_assessments": assessments[1:],
+        "rights": rights,
+        "expiring_rights": [r for r in rights if r.expiry],
+        "medical": medical,
+        "orientations": list(patient.orientations.select_related("author")),
+        "can_edit_identity": access.can_edit_identity(user),
+        "can_read_social": can_social,
+        "can_read_social_summary": can_summary,
+        "can_edit_social": access.can_edit_social(user),
+        "can_read_medical": can_medical,
+        "can_edit_medical": access.can_edit_medical(user),
+        "can_edit_orientation": access.can_edit_orientation(user),
+        "can_add_visit": bool(access.visit_kinds_for(user)),
+    }
+
+
+# /patients/<pk>/
+def patient_detail(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    ctx = _patient_file_context(request, patient)
+    audit.record_view(request.user, patient, request=request)
+    if ctx["can_read_medical"]:
+        audit.record_view(request.user, patient, request=request, medical=True)
+    return render(request, "patients/detail.html", ctx)
+
+
+# /patients/<pk>/edit/
+def patient_edit(request, pk):
+    patient = access.get_patient_for_user(request, pk, edit=True)
+    form = forms.PatientForm(request.POST or None, instance=patient)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        form.apply(patient)
+        try:
+            services.patient_update(
+                patient=patient,
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+                request=request,
+            )
+        except services.StaleEdit as exc:
+            stale = exc.current
+            form.add_error(
+                None,
+                _(
+                    "This file was changed by %(user)s at %(time)s while you were editing it. "
+                    "Your input is kept below: compare with the current file, then save again."
+                )
+                % {
+                    "user": stale.updated_by.get_full_name() or stale.updated_by.username if stale.updated_by else "?",
+                    "time": timezone.localtime(stale.updated_at).strftime("%d/%m/%Y %H:%M"),
+                },
+            )
+            # The next save is checked against the version the user has now seen.
+            data = form.data.copy()
+            data["version"] = stale.version
+            form.data = data
+        else:
+            messages.success(request, _("File updated."))
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "patient": patient, "stale": stale})
+
+
+def _simple_add(
+    request, pk, *, allowed, form_class, service, title, template="patients/subform.html", form_kwargs=None, success
+):
+    patient = access.get_patient_for_user(request, pk)
+    access.require(allowed)
+    form = form_class(request.POST or None, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        service(form.save(commit=False), patient)
+        messages.success(request, success)
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, template, {"form": form, "patient": patient, "title": title})
+
+
+# /patients/<pk>/visits/new/
+def visit_create(request, pk):
+    return _simple_add(
+        request,
+        pk,
+        allowed=bool(access.visit_kinds_for(request.user)),
+        form_class=forms.VisitForm,
+        form_kwargs={"user": request.user},
+        service=lambda obj, patient: services.visit_add(
+            visit=obj, patient=patient, acting_user=request.user, request=request
+        ),
+        title=_("New visit"),
+        success=_("Visit recorded."),
+    )
+
+
+# /patients/<pk>/visits/<visit_pk>/cancel/
+def visit_cancel(request, pk, visit_pk):
+    patient = access.get_patient_for_user(request, pk)
+    visit = get_object_or_404(Visit, pk=visit_pk, patient=patient, cancelled_at__isnull=True)
+    access.require(visit.professional_id == request.user.pk or access.can_edit_identity(request.user))
+    form = forms.VisitCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.visit_cancel(
+            visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user, request=request
+        )
+        messages.success(request, _("Visit cancelled."))
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/subform.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": _("Cancel the visit of %(date)s")
+            % {"date": timezone.localtime(visit.occurred_at).strftime("%d/%m/%Y %H:%M")},
+            "danger": True,
+        },
+    )
+
+
+# /patients/<pk>/assessments/new/
+def assessment_create(request, pk):
+    return _simple_add(
+        request,
+        pk,
+        allowed=access.can_edit_social(request.user),
+        form_class=forms.SocialAssessmentForm,
+        service=lambda obj, patient: services.assessment_add(
+            assessment=obj, patient=patient, acting_user=request.user, request=request
+        ),
+        title=_("New social assessment"),
+        success=_("Social assessment recorded."),
+    )
+
+
+# /patients/<pk>/rights/new/
+def right_create(request, pk):
+    return _simple_add(
+        request,
+        pk,
+        allowed=access.can_edit_social(request.user),
+        form_class=forms.CoverageRightForm,
+        service=lambda obj, patient: services.right_add(
+            right=obj, patient=patient, acting_user=request.user, request=request
+        ),
+        title=_("New coverage right or application"),
+        success=_("Coverage right recorded."),
+    )
+
+
+# /patients/<pk>/rights/<right_pk>/
+def right_edit(request, pk, right_pk):
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_edit_social(request.user))
+    right = get_object_or_404(CoverageRight, pk=right_pk, patient=patient)
+    initial = {}
+    next_status = request.GET.get("next")
+    if next_status in {s.value for s in right.next_steps}:
+        initial["status"] = next_status
+        if next_status == CoverageRight.Status.FILED and not right.filed_on:
+            initial["filed_on"] = timezone.localdate()
+        if next_status in (CoverageRight.Status.GRANTED, CoverageRight.Status.REFUSED) and not right.decision_on:
+            initial["decision_on"] = timezone.localdate()
+    form = forms.CoverageRightForm(request.POST or None, instance=right, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.right_update(right=form.save(commit=False), acting_user=request.user, request=request)
+        messages.success(request, _("Coverage right updated."))
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/subform.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": _("Coverage right: %(regime)s") % {"regime": right.get_regime_display()},
+        },
+    )
+
+
+# /patients/<pk>/medical/
+def medical_edit(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_edit_medical(request.user))
+    context = MedicalContext.objects.filter(patient=patient).first() or MedicalContext(patient=patient)
+    form = forms.MedicalContextForm(request.POST or None, instance=context)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.medical_context_save(
+                context=form.save(commit=False),
+                expected_version=form.cleaned_data["version"],
+                acting_user=request.user,
+                request=request,
+            )
+        except services.StaleEdit as exc:
+            form.add_error(
+                None,
+                _(
+                    "The medical context was changed by someone else while you were editing it. "
+                    "Your input is kept below: check the current values, then save again."
+                ),
+            )
+            data = form.data.copy()
+            data["version"] = exc.current.version
+            form.data = data
+        else:
+            messages.success(request, _("Medical context saved."))
+            return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/subform.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": _("Medical context"),
+            "medical": True,
+        },
+    )
+
+
+# /patients/<pk>/orientations/new/
+def orientation_create(request, pk):
+    return _simple_add(
+        request,
+        pk,
+        allowed=access.can_edit_orientation(request.user),
+        form_class=forms.OrientationForm,
+        service=lambda obj, patient: services.orientation_add(
+            orientation=obj, patient=patient, acting_user=request.user, request=request
+        ),
+        title=_("New orientation"),
+        success=_("Orientation recorded."),
+    )
+
+
+# /patients/<pk>/exit/
+def patient_exit(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_edit_orientation(request.user))
+    form = forms.ExitForm(request.POST or None, current=patient.status)
+    if request.method == "POST" and form.is_valid():
+        services.patient_exit(
+            patient=patient,
+            status=form.cleaned_data["status"],
+            exit_date=form.cleaned_data["exit_date"],
+            reason=form.cleaned_data["reason"],
+            acting_user=request.user,
+            request=request,
+        )
+        messages.success(request, _("Follow-up status updated."))
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/subform.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": _("Exit from the PASS or change of follow-up status"),
+        },
+    )
