@@ -86,7 +86,8 @@ else:
 
     DATABASES = {"default": env.db_url_config(database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("TEST", {})["NAME"] = "test_pass_unit"
+# Concurrent test runs (several developers on one embedded server) can pick their own name.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env("PASS_UNIT_TEST_DB", default="test_pass_unit")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
