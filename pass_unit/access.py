@@ -25,6 +25,9 @@ PSYCH_EDIT = {R.PSYCHOLOGIST}
 # Orientation out of the PASS and exit: the care team that follows the patient.
 ORIENTATION_EDIT = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST}
 
+ACCOUNTS_MANAGE = {R.COORDINATOR, R.ADMIN}
+AUDIT_READ = {R.COORDINATOR, R.ADMIN}
+
 # Which kinds of visit each role records (its own work, plus reception for the front desk roles).
 VISIT_KINDS = {
     R.RECEPTION: ["reception"],
@@ -71,6 +74,26 @@ def can_edit_orientation(user) -> bool:
     return has(user, ORIENTATION_EDIT)
 
 
+def can_manage_accounts(user) -> bool:
+    return has(user, ACCOUNTS_MANAGE)
+
+
+def can_read_audit(user) -> bool:
+    return has(user, AUDIT_READ)
+
+
+def can_read_patient_access_log(user, patient) -> bool:
+    """ "Who viewed this file?": the coordinator, the admin and the patient's referring physician."""
+    if has(user, AUDIT_READ):
+        return True
+    return role_of(user) == R.PHYSICIAN and patient.referring_physician_id == user.pk
+
+
+def can_read_medical_audit_values(user) -> bool:
+    """Old and new values of medical fields in the audit trail: medical roles only."""
+    return has(user, MEDICAL_READ)
+
+
 def visit_kinds_for(user) -> list[str]:
     return VISIT_KINDS.get(role_of(user), [])
 
@@ -98,7 +121,7 @@ def get_patient_for_user(request, pk, *, edit: bool = False):
     if not can_read_identity(request.user):
         raise Http404
     try:
-        patient = Patient.objects.get(pk=pk)
+        patient = Patient.objects.select_related("referring_physician").get(pk=pk)
     except (Patient.DoesNotExist, ValueError):
         raise Http404 from None
     if edit:

@@ -67,7 +67,7 @@ def record(
     role = role_of(user)
     return AuditEvent.objects.create(
         user=user if user and user.is_authenticated else None,
-        username=getattr(user, "username", "") or "",
+        username=(getattr(user, "username", "") or "") if user else "",
         role=role.value if role else "",
         ip_address=_client_ip(request),
         action=action,

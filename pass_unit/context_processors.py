@@ -1,8 +1,14 @@
 from django.conf import settings
 
+from pass_unit import access
 from pass_unit.roles import role_of
 
 
 def unit(request):
-    role = role_of(getattr(request, "user", None))
-    return {"PASS_UNIT_NAME": settings.PASS_UNIT_NAME, "user_role": role}
+    user = getattr(request, "user", None)
+    return {
+        "PASS_UNIT_NAME": settings.PASS_UNIT_NAME,
+        "user_role": role_of(user),
+        "nav_accounts": access.can_manage_accounts(user),
+        "nav_audit": access.can_read_audit(user),
+    }

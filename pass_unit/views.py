@@ -7,12 +7,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from pass_unit import access
 from patients.models import CoverageRight, Patient, Visit
 
 
 # /
+@require_safe
 def home(request):
     today = timezone.localdate()
     ctx = {"today": today}

@@ -2,12 +2,14 @@ import re
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pass_unit import access
 from pass_unit.forms import Form, ModelForm
 from pass_unit.lib.text import reject_markup
+from pass_unit.roles import Role
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
 
 MAX_ALIASES = 10
@@ -48,6 +50,7 @@ class PatientForm(ModelForm):
             "ipp",
             "referred_by",
             "referral_detail",
+            "referring_physician",
         ]
 
     field_order = [
@@ -62,6 +65,10 @@ class PatientForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["referring_physician"].queryset = User.objects.filter(
+            is_active=True, groups__name=Role.PHYSICIAN
+        ).order_by("last_name", "first_name")
+        self.fields["referring_physician"].label_from_instance = lambda u: u.get_full_name() or u.username
         if self.instance.pk:
             self.fields["aliases_text"].initial = "\n".join(self.instance.aliases)
             if not self.instance.birth_date:

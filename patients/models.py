@@ -75,6 +75,14 @@ class Patient(models.Model):
     ipp = models.CharField(_("hospital patient id (IPP)"), max_length=30, blank=True)
     referred_by = models.CharField(_("referred by"), max_length=20, choices=ReferredBy, default=ReferredBy.SELF)
     referral_detail = models.CharField(_("referral detail"), max_length=200, blank=True)
+    referring_physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referred_patients",
+        null=True,
+        blank=True,
+        verbose_name=_("referring PASS physician"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
     exit_date = models.DateField(_("exit date"), null=True, blank=True)
     exit_reason = models.TextField(_("exit reason"), max_length=TEXT_MAX, blank=True)

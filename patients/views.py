@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from pass_unit import access, audit
 from patients import forms, services
@@ -13,7 +14,7 @@ from patients.selectors import find_duplicates
 PAGE_SIZE = 25
 
 
-def _filtered_patients(form):
+def _filtered_patients(form, *, can_filter_rights: bool):
     qs = Patient.objects.all()
     if not form.is_valid():
         return qs.active()
@@ -23,7 +24,8 @@ def _filtered_patients(form):
     else:
         qs = qs.active()
     coverage = data["coverage"]
-    if coverage:
+    # Filtering on rights would reveal them to roles that may not read them.
+    if coverage and can_filter_rights:
         granted = CoverageRight.objects.filter(patient=OuterRef("pk"), status=CoverageRight.Status.GRANTED).exclude(
             end_date__lt=timezone.localdate()
         )
@@ -35,10 +37,12 @@ def _filtered_patients(form):
 
 
 # /patients/
+@require_safe
 def patient_list(request):
     access.require(access.can_read_identity(request.user))
     form = forms.PatientFilterForm(request.GET or None)
-    qs = _filtered_patients(form).only(
+    can_see_rights = access.can_read_social_summary(request.user)
+    qs = _filtered_patients(form, can_filter_rights=can_see_rights).only(
         "pk",
         "file_number",
         "last_name",
@@ -72,7 +76,7 @@ def patient_list(request):
         "rows": rows,
         "query_string": query_string.urlencode(),
         "can_register": access.can_edit_identity(request.user),
-        "can_see_rights": access.can_read_social_summary(request.user),
+        "can_see_rights": can_see_rights,
     }
     return render(request, "patients/list.html", ctx)
 
@@ -134,10 +138,12 @@ def _patient_file_context(request, patient):
         "can_edit_medical": access.can_edit_medical(user),
         "can_edit_orientation": access.can_edit_orientation(user),
         "can_add_visit": bool(access.visit_kinds_for(user)),
+        "can_read_access_log": access.can_read_patient_access_log(user, patient),
     }
 
 
 # /patients/<pk>/
+@require_safe
 def patient_detail(request, pk):
     patient = access.get_patient_for_user(request, pk)
     ctx = _patient_file_context(request, patient)

@@ -25,6 +25,12 @@ def make_user(username: str, role: Role | None, **extra) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reception(db):
     return make_user("reception", Role.RECEPTION)

@@ -18,3 +18,14 @@ def money(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def role_label(value):
+    """ "physician" -> "Médecin" (the role's translated label)."""
+    from pass_unit.roles import Role
+
+    try:
+        return Role(value).label
+    except ValueError:
+        return value or ""

@@ -1,0 +1,24 @@
+"""Logins, failed logins and logouts go to the audit trail."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from pass_unit import audit
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit.record(user, "login", request=request)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(user, "logout", request=request)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    # The password is never logged; the username typed is (it may be mistyped).
+    username = str(credentials.get("username", ""))[:150]
+    audit.record(None, "login_failed", request=request, detail=username)

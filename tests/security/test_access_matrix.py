@@ -1,0 +1,145 @@
+"""Every URL of the app, for every role and for an anonymous visitor.
+
+The list of URLs is read from the URL configuration: a new page without a rule
+here fails `test_it_has_a_rule_for_every_url`.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pass_unit.models import AuditEvent
+from patients.models import CoverageRight, Patient, Visit
+from tests.conftest import make_user
+from tests.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+
+ROLES = ["reception", "social", "nurse", "physician", "psychologist", "coordinator", "admin_user"]
+CARE = {"reception", "social", "nurse", "physician", "psychologist"}  # identity: edit
+TEAM = set(ROLES)
+
+
+def rule(ok: set, *, denied: int = 403, outsider: int | None = None, anonymous: int = 302):
+    """Expected status per persona: 200 for `ok`, `denied` for the other roles."""
+    expected = {role: (200 if role in ok else denied) for role in ROLES}
+    if outsider is None:
+        outsider = 200 if "outsider" in ok else denied
+    expected["outsider"] = outsider
+    expected["anonymous"] = anonymous
+    return expected
+
+
+# Patient pages answer 404 to a user with no role (the file "does not exist" for them).
+PATIENT_PAGE = {"outsider": 404}
+
+RULES = {
+    "home": rule(TEAM | {"outsider"}),
+    "health": {**rule(TEAM | {"outsider"}), "anonymous": 200},
+    "login": {**rule(set(), denied=302), "anonymous": 200},
+    "logout": {**rule(set(), denied=405), "anonymous": 302},
+    "password-change": rule(TEAM | {"outsider"}),
+    "accounts:list": rule({"coordinator", "admin_user"}),
+    "accounts:create": rule({"coordinator", "admin_user"}),
+    "accounts:edit": rule({"coordinator", "admin_user"}),
+    "accounts:toggle-active": rule({"coordinator", "admin_user"}),
+    "audit-log": rule({"coordinator", "admin_user"}),
+    "patient-access-log": rule({"coordinator", "admin_user", "physician"}, **PATIENT_PAGE),
+    "patients:list": rule(TEAM),
+    "patients:create": rule(CARE),
+    "patients:detail": rule(TEAM, **PATIENT_PAGE),
+    "patients:edit": rule(CARE, **PATIENT_PAGE),
+    "patients:exit": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    "patients:medical-edit": rule({"nurse", "physician"}, **PATIENT_PAGE),
+    "patients:visit-create": rule(CARE, **PATIENT_PAGE),
+    "patients:visit-cancel": rule(CARE, **PATIENT_PAGE),
+    "patients:assessment-create": rule({"social"}, **PATIENT_PAGE),
+    "patients:right-create": rule({"social"}, **PATIENT_PAGE),
+    "patients:right-edit": rule({"social"}, **PATIENT_PAGE),
+    "patients:orientation-create": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    # Django's admin: staff only (the admin role); others are sent to the admin login.
+    "admin:index": {**rule({"admin_user"}, denied=302)},
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def url_names():
+    names = {name for name, _ in _walk(get_resolver().url_patterns)}
+    # The admin's own pages are guarded by Django's staff check; one of them stands for all.
+    return sorted(n for n in names if not n.startswith("admin:") or n == "admin:index")
+
+
+def test_it_has_a_rule_for_every_url():
+    missing = [name for name in url_names() if name not in RULES]
+    assert not missing, f"URLs without an access rule in {__file__}: {missing}"
+
+
+@pytest.fixture
+def world(personas):
+    physician = personas["physician"]
+    patient = PatientFactory(referring_physician=physician)
+    MedicalContextFactory(patient=patient, chronic_conditions="Tuberculose pulmonaire")
+    visit = VisitFactory(patient=patient, professional=personas["reception"])
+    right = CoverageRightFactory(patient=patient, created_by=personas["social"])
+    target = make_user("target", None)
+    kwargs = {"pk": patient.pk, "visit_pk": visit.pk, "right_pk": right.pk}
+    return {"patient": patient, "kwargs": kwargs, "target": target}
+
+
+def _url(name, world):
+    from django.urls import NoReverseMatch
+
+    if name.startswith("accounts:") and name not in ("accounts:list", "accounts:create"):
+        return reverse(name, kwargs={"pk": world["target"].pk})
+    for keys in (("pk", "visit_pk"), ("pk", "right_pk"), ("pk",), ()):
+        try:
+            return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"cannot build a URL for {name}")
+
+
+@pytest.mark.parametrize("persona", [*ROLES, "outsider", "anonymous"])
+def test_it_answers_each_url_as_the_role_table_says(client, personas, world, persona):
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    failures = []
+    for name in url_names():
+        response = client.get(_url(name, world))
+        expected = RULES[name][persona]
+        if response.status_code != expected:
+            failures.append(f"{name}: {response.status_code} (expected {expected})")
+    assert not failures, f"{persona}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("persona", [*ROLES, "outsider", "anonymous"])
+def test_it_refuses_forbidden_posts_and_changes_nothing(client, personas, world, persona):
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    before = (
+        Patient.objects.count(),
+        Visit.objects.filter(cancelled_at__isnull=False).count(),
+        CoverageRight.objects.count(),
+        AuditEvent.objects.exclude(action__in=["view", "view_medical"]).count(),
+    )
+    for name in url_names():
+        expected = RULES[name][persona]
+        if expected == 200 or name in ("login", "logout", "health"):
+            continue
+        response = client.post(
+            _url(name, world), {"reason": "x", "last_name": "Intrus", "estimated_birth_year": "1980"}
+        )
+        # Read-only pages answer 405 to any POST, before looking at the role.
+        assert response.status_code in (expected, 405), f"POST {name} as {persona}: {response.status_code}"
+    after = (
+        Patient.objects.count(),
+        Visit.objects.filter(cancelled_at__isnull=False).count(),
+        CoverageRight.objects.count(),
+        AuditEvent.objects.exclude(action__in=["view", "view_medical"]).count(),
+    )
+    assert before == after
