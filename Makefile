@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate seed messages db-stop clean bench
+.PHONY: run test lint format install migrate seed messages db-stop clean bench backup
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "pass-unit needs Python 3.12+ (found %s). Install it, or run: make PYTHON=/path/to/python3.12" % sys.version.split()[0])'
@@ -46,6 +46,9 @@ messages: install
 
 bench: migrate
 	$(BIN)/python bench/run.py
+
+backup: install
+	$(BIN)/python manage.py backup_db
 
 db-stop:
 	$(BIN)/python -m pass_unit.embedded_db stop

@@ -23,7 +23,8 @@ env = environ.Env(
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-" + "x" * 20)
+# The "django-insecure-" prefix makes `check --deploy` flag this key (security.W009) if production forgets SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 PASS_UNIT_NAME = env("PASS_UNIT_NAME")
 
@@ -173,6 +174,17 @@ if env("SECURE_SSL"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+if env("SECURE_SSL"):
+    # Production: the hospital's SMTP relay (`check --deploy` refuses the in-memory backend).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": env("SMTP_HOST", default="localhost"), "port": env.int("SMTP_PORT", default=25)},
+        }
+    }
+
+# PostgreSQL client binaries (pg_dump, pg_restore) matching the server; empty: found automatically.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
 
 # Audit trail rows older than this are purged by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
