@@ -82,7 +82,9 @@ def record(
 
 
 def record_create(user, obj, *, patient=None, request=None):
-    return record(user, "create", obj=obj, patient=patient, request=request, changes=_field_values(obj))
+    # Same shape as an update, {field: [old, new]}, with no old value: the log pages read every row alike.
+    changes = {name: [None, value] for name, value in _field_values(obj).items()}
+    return record(user, "create", obj=obj, patient=patient, request=request, changes=changes)
 
 
 def record_update(user, before, after, *, patient=None, request=None):

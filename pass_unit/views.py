@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pass_unit import access
+from pass_unit import access, panels
 from patients.models import CoverageRight, Patient, Visit
 
 
@@ -41,6 +41,8 @@ def home(request):
             status__in=[CoverageRight.Status.BUILDING, CoverageRight.Status.FILED],
             patient__status=Patient.Status.ACTIVE,
         ).count()
+    # Blocks contributed by other apps (open RCP actions, budget alerts…).
+    ctx["panels"] = panels.render(panels.DASHBOARD, request)
     return render(request, "pass_unit/home.html", ctx)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from pass_unit import access, audit
+from pass_unit import access, audit, panels
 from patients import forms, services
 from patients.models import CoverageRight, MedicalContext, Patient, Visit
 from patients.selectors import find_duplicates
@@ -139,6 +139,9 @@ def _patient_file_context(request, patient):
         "can_edit_orientation": access.can_edit_orientation(user),
         "can_add_visit": bool(access.visit_kinds_for(user)),
         "can_read_access_log": access.can_read_patient_access_log(user, patient),
+        # Sections and buttons contributed by other apps (RCP reviews, care costs…).
+        "panels": panels.render(panels.PATIENT_FILE, request, patient),
+        "extra_actions": panels.render(panels.PATIENT_ACTIONS, request, patient),
     }
 
 
@@ -308,6 +311,9 @@ def medical_edit(request, pk):
     patient = access.get_patient_for_user(request, pk)
     access.require(access.can_edit_medical(request.user))
     context = MedicalContext.objects.filter(patient=patient).first() or MedicalContext(patient=patient)
+    if request.method == "GET" and context.pk:
+        # The form shows the whole medical context: a read to record, as on the file.
+        audit.record_view(request.user, patient, request=request, medical=True)
     form = forms.MedicalContextForm(request.POST or None, instance=context)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,0 +1,43 @@
+"""Extension points for pages that show data from several apps.
+
+`patients` must not import `rcp` or `budget` (dependencies point one way), yet the
+patient file shows a patient's RCP reviews and care costs, and the home dashboard
+shows open actions and the budget. Those apps register small panel functions here
+in their AppConfig.ready(); the pages render whatever is registered.
+
+A panel function takes (request, obj) and returns rendered HTML (a SafeString)
+or None when there is nothing to show or the user may not see it. It must check
+access itself and run a bounded number of queries.
+Action functions return a list of (label, url, css_class) for the page's buttons.
+"""
+
+from collections.abc import Callable
+
+PATIENT_FILE = "patient_file"  # panels on /patients/<pk>/, obj = Patient
+PATIENT_ACTIONS = "patient_actions"  # buttons on /patients/<pk>/, obj = Patient
+DASHBOARD = "dashboard"  # blocks on /, obj = None
+
+_registry: dict[str, list[tuple[int, Callable]]] = {PATIENT_FILE: [], PATIENT_ACTIONS: [], DASHBOARD: []}
+
+
+def register(kind: str, func: Callable | None = None, *, order: int = 100):
+    """Register `func` (or decorate it) as a panel of `kind`."""
+
+    def decorator(f):
+        entries = _registry[kind]
+        if f not in [fn for _, fn in entries]:
+            entries.append((order, f))
+            entries.sort(key=lambda entry: entry[0])
+        return f
+
+    return decorator(func) if func is not None else decorator
+
+
+def render(kind: str, request, obj=None) -> list:
+    """The non-empty outputs of every panel of `kind`, in order."""
+    outputs = []
+    for _, func in _registry[kind]:
+        result = func(request, obj)
+        if result:
+            outputs.extend(result) if kind == PATIENT_ACTIONS else outputs.append(result)
+    return outputs
