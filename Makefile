@@ -22,7 +22,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
 run: seed
 	@echo "Demo accounts: accueil, social, infirmier, medecin, psy, coordination, admin / pass-unit-demo"

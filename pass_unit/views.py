@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count, Q
@@ -17,7 +18,7 @@ from patients.models import CoverageRight, Patient, Visit
 @require_safe
 def home(request):
     today = timezone.localdate()
-    ctx = {"today": today}
+    ctx = {"today": today, "warning_days": settings.COVERAGE_EXPIRY_WARNING_DAYS}
     if access.can_read_identity(request.user):
         visits_today = Visit.objects.filter(occurred_at__date=today, cancelled_at__isnull=True)
         ctx["visits_today"] = list(visits_today.select_related("patient", "professional").order_by("-occurred_at")[:20])
@@ -27,7 +28,7 @@ def home(request):
         )
         ctx["my_visits_today"] = visits_today.filter(professional=request.user).count()
     if access.can_read_social_summary(request.user):
-        horizon = today + timedelta(days=60)
+        horizon = today + timedelta(days=settings.COVERAGE_EXPIRY_WARNING_DAYS)
         ctx["expiring_rights"] = list(
             CoverageRight.objects.filter(
                 status=CoverageRight.Status.GRANTED,
