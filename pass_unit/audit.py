@@ -7,6 +7,7 @@ migration that installs the trigger), so not even a bug in the app can rewrite h
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from pass_unit.roles import role_of
@@ -21,7 +22,11 @@ MEDICAL_VISIT_KINDS = {"medical", "nursing", "dental", "psychological"}
 def _client_ip(request) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind a reverse proxy, the workstation's address is in the header the proxy sets
+    # (CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP); never trust such a header without a proxy.
+    header = settings.CLIENT_IP_HEADER
+    address = request.META.get(header, "").split(",")[0].strip() if header else ""
+    return address or request.META.get("REMOTE_ADDR") or None
 
 
 def _jsonable(value):

@@ -47,9 +47,12 @@ def _with_visible_changes(events, user):
     show_medical = access.can_read_medical_audit_values(user)
     for event in events:
         masked = event.medical and not show_medical
+        changes = sorted(event.changes.items())
+        if event.action == AuditEvent.Action.CREATE:
+            # A creation lists every field: the empty ones say nothing.
+            changes = [(field, values) for field, values in changes if values[1] not in (None, "", [], False)]
         event.visible_changes = [
-            (field, None if masked else values[0], None if masked else values[1])
-            for field, values in sorted(event.changes.items())
+            (field, None if masked else values[0], None if masked else values[1]) for field, values in changes
         ]
         event.values_masked = masked and bool(event.changes)
     return events

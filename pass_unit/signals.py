@@ -19,6 +19,10 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    # The password is never logged; the username typed is (it may be mistyped).
-    username = str(credentials.get("username", ""))[:150]
-    audit.record(None, "login_failed", request=request, detail=username)
+    # The password is never logged. The username is, only when it names an account:
+    # people sometimes type their password in the username box.
+    from django.contrib.auth.models import User
+
+    typed = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username=typed).exists()
+    audit.record(None, "login_failed", request=request, detail=typed if known else "?")

@@ -13,6 +13,9 @@ from pass_unit.roles import Role
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
 
 MAX_ALIASES = 10
+# The PASS were created by the 1998 law against exclusion: an earlier visit is a typing error
+# (and a visit dated in year 1 could not even be read back from PostgreSQL in Paris time).
+EARLIEST_VISIT_YEAR = 1998
 
 
 class PatientForm(ModelForm):
@@ -74,6 +77,8 @@ class PatientForm(ModelForm):
             if not self.instance.birth_date:
                 self.fields["estimated_birth_year"].initial = self.instance.birth_year
             self.fields["version"].initial = self.instance.version
+            # Without the version read with the form, a lost update could not be detected.
+            self.fields["version"].required = True
 
     def clean_last_name(self):
         value = self.cleaned_data["last_name"].strip()
@@ -184,6 +189,10 @@ class VisitForm(ModelForm):
         value = self.cleaned_data["occurred_at"]
         if value > timezone.now() + timedelta(minutes=5):
             raise forms.ValidationError(_("A visit cannot be recorded in the future."))
+        if value.year < EARLIEST_VISIT_YEAR:
+            raise forms.ValidationError(
+                _("Check the date: a visit cannot be before %(year)d.") % {"year": EARLIEST_VISIT_YEAR}
+            )
         return value
 
     def clean(self):
@@ -298,6 +307,7 @@ class MedicalContextForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        self.fields["version"].required = True
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from django.db.models.functions import Greatest
 from pass_unit.lib.text import normalize
 
 _FILE_NUMBER = re.compile(r"pass(\d{4})(\d{1,5})?")
+_BARE_FILE_NUMBER = re.compile(r"(19|20)\d{2} \d{5}")
 _YEAR = re.compile(r"(19|20)\d{2}")
 
 # Tokens shorter than this are matched as prefixes only: trigrams are too noisy.
@@ -39,7 +40,10 @@ def patient_search(queryset, query: str):
     text = normalize(query)
     if not text:
         return queryset
-    file_number = _FILE_NUMBER.fullmatch(text.replace(" ", ""))
+    compact = text.replace(" ", "")
+    if _BARE_FILE_NUMBER.fullmatch(text):  # "2026-00042" typed without "PASS-"
+        compact = "pass" + compact
+    file_number = _FILE_NUMBER.fullmatch(compact)
     if file_number:
         year, number = file_number.groups()
         if number:

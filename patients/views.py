@@ -12,11 +12,15 @@ from patients.models import CoverageRight, MedicalContext, Patient, Visit
 from patients.selectors import find_duplicates
 
 PAGE_SIZE = 25
+VISITS_SHOWN = 50
 
 
 def _filtered_patients(form, *, can_filter_rights: bool):
     qs = Patient.objects.all()
-    if not form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # The errors are shown above the list; an unreadable query must not list everyone.
+        return qs.none()
+    if not form.is_bound:
         return qs.active()
     data = form.cleaned_data
     if data["status"]:
@@ -110,9 +114,13 @@ def _patient_file_context(request, patient):
     can_social = access.can_read_social(user)
     can_summary = access.can_read_social_summary(user)
     can_medical = access.can_read_medical(user)
-    visits = list(patient.visits.select_related("professional").order_by("-occurred_at")[:50])
+    visits = list(patient.visits.select_related("professional").order_by("-occurred_at")[: VISITS_SHOWN + 1])
+    more_visits = len(visits) > VISITS_SHOWN
+    visits = visits[:VISITS_SHOWN]
     for visit in visits:
         visit.notes_visible = access.can_read_visit_notes(user, visit.kind)
+        # The reason of a medical visit is itself medical; reception reasons are for the whole team.
+        visit.reason_visible = visit.notes_visible or visit.kind == Visit.Kind.RECEPTION
     assessments = list(patient.assessments.select_related("author")) if can_summary else []
     rights = list(patient.rights.all()) if can_summary else []
     medical = None
@@ -129,7 +137,10 @@ def _patient_file_context(request, patient):
         "rights": rights,
         "expiring_rights": [r for r in rights if r.expiry],
         "medical": medical,
-        "orientations": list(patient.orientations.select_related("author")),
+        "orientations": list(patient.orientations.select_related("author"))
+        if access.can_read_orientations(user)
+        else None,
+        "more_visits": more_visits,
         "can_edit_identity": access.can_edit_identity(user),
         "can_read_social": can_social,
         "can_read_social_summary": can_summary,

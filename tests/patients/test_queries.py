@@ -1,0 +1,82 @@
+"""The list and the patient file cost a fixed number of SQL queries, whatever the number of rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import Orientation
+from tests.conftest import make_user
+from tests.factories import (
+    CoverageRightFactory,
+    MedicalContextFactory,
+    PatientFactory,
+    SocialAssessmentFactory,
+    VisitFactory,
+)
+
+# Every page of a logged-in user, before the view's own work:
+#   session, user, user's groups (the role, then cached on the user object)
+# and after it, the idle-timeout session save (SESSION_SAVE_EVERY_REQUEST):
+#   savepoint, UPDATE django_session, release savepoint.
+REQUEST_QUERIES = 3 + 3
+
+# /patients/: count (paginator), one page of patients, last visit of each (DISTINCT ON),
+# rights of the page's patients.
+LIST_QUERIES = REQUEST_QUERIES + 4
+
+# /patients/<pk>/: patient, visits (+ professional), assessments (+ author), rights,
+# medical context (+ updated_by), orientations (+ author); the panels other apps add
+# (pass_unit.panels): the patient's RCP reviews, their care costs per year and category;
+# then two audit rows: view, view_medical.
+PANEL_QUERIES = 2
+DETAIL_QUERIES = REQUEST_QUERIES + 6 + PANEL_QUERIES + 2
+
+
+def populate(count: int, staff: list) -> None:
+    """`count` patients, each with visits by several professionals and rights."""
+    for n in range(count):
+        patient = PatientFactory(last_name=f"Patient{n:02d}")
+        for i, user in enumerate(staff):
+            VisitFactory(patient=patient, professional=user, occurred_at=timezone.now() - timedelta(days=i + 1))
+        CoverageRightFactory(patient=patient, created_by=staff[0], regime="ame", status="filed")
+        CoverageRightFactory(patient=patient, created_by=staff[1], regime="css", status="to_assess")
+
+
+@pytest.fixture
+def staff(db):
+    return [make_user(f"staff{n}", None) for n in range(3)]
+
+
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize("params", [{}, {"q": "patient"}, {"coverage": "uncovered", "status": "active"}])
+def test_it_lists_patients_in_a_fixed_number_of_queries(
+    login, physician, staff, django_assert_max_num_queries, count, params
+):
+    populate(count, staff)
+    client = login(physician)
+
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("patients:list"), params)
+
+    assert len(response.context["rows"]) == min(count, 25)
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_it_shows_a_file_in_a_fixed_number_of_queries(login, physician, django_assert_max_num_queries, count):
+    patient = PatientFactory()
+    for n in range(count):
+        author = make_user(f"author{n}", None)
+        VisitFactory(patient=patient, professional=author, kind="medical", notes=f"Note {n}")
+        SocialAssessmentFactory(patient=patient, author=author)
+        CoverageRightFactory(patient=patient, created_by=author)
+        Orientation.objects.create(patient=patient, destination="gp", author=author)
+    MedicalContextFactory(patient=patient, updated_by=physician)
+    client = login(physician)
+
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(reverse("patients:detail", args=[patient.pk]))
+
+    assert response.status_code == 200
+    assert f"Note {count - 1}" in response.content.decode()
