@@ -1,0 +1,128 @@
+"""The minutes as PDF: an HTML template (templates/rcp/pdf/minutes.html) rendered by WeasyPrint.
+
+Three documents come from the one template:
+- the minutes of a meeting (draft on the fly, or the official version stored at validation);
+- a patient's extract (their case only), filed in the patient's record at validation;
+- the medical annex (the medical summaries), for the medical roles only, never stored.
+
+The minutes and the extracts never contain medical summaries: they are read by the social
+worker and the coordinator, who may not read medical data (DESIGN.md), and a stored file
+cannot be cut per reader.
+
+Documents are written in the unit's language (settings.LANGUAGE_CODE) and time zone,
+whoever asks for them: official minutes do not change with a browser's preferences.
+"""
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from rcp import selectors
+from rcp.models import CaseReview, Meeting, MinutesVersion
+
+TEMPLATE = "rcp/pdf/minutes.html"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    sha256: str
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def patient_label(patient, *, full_names: bool) -> str:
+    """How the minutes name a patient: file number and initials, or full name when chosen."""
+    if full_names:
+        return f"{patient.file_number} — {patient.display_name}"
+    return f"{patient.file_number} — {patient.initials or '?'}"
+
+
+def retained_cost(options) -> Decimal | None:
+    """The estimated cost of the options retained (options are alternatives: never summed all)."""
+    costs = [o.estimated_cost for o in options if o.retained and o.estimated_cost is not None]
+    return sum(costs, Decimal("0")) if costs else None
+
+
+def minutes_context(
+    meeting: Meeting,
+    *,
+    mode: str = "minutes",
+    cases: list[CaseReview] | None = None,
+    only_case: CaseReview | None = None,
+    version_number: int | None = None,
+    validated_by=None,
+    validated_at=None,
+    previous: MinutesVersion | None = None,
+    correction_reason: str = "",
+) -> dict:
+    full_names = meeting.full_names_in_minutes
+    participants = selectors.meeting_participants(meeting)
+    if cases is None:
+        cases = selectors.meeting_cases(meeting, with_medical=mode == "annex")
+    if only_case is not None:
+        cases = [c for c in cases if c.pk == only_case.pk]
+    for case in cases:
+        case.label = patient_label(case.patient, full_names=full_names)
+        case.retained_cost = retained_cost(case.options.all())
+    follow_up = []
+    if mode == "minutes":
+        follow_up = selectors.follow_up_actions(meeting, as_of=validated_at or timezone.now())
+        for action in follow_up:
+            action.label = patient_label(action.case_review.patient, full_names=full_names)
+    return {
+        "unit_name": settings.PASS_UNIT_NAME,
+        "meeting": meeting,
+        "mode": mode,
+        "participants": participants,
+        "members": [p for p in participants if not p.is_guest],
+        "guests": [p for p in participants if p.is_guest],
+        "quorum": meeting.quorum_status(participants),
+        "cases": cases,
+        "follow_up": follow_up,
+        "version_number": version_number,
+        "validated_by": validated_by,
+        "validated_at": validated_at,
+        "previous": previous,
+        "correction_reason": correction_reason,
+        "draft": version_number is None and mode != "annex",
+        "generated_at": timezone.now(),
+    }
+
+
+@functools.cache
+def _no_fetching():
+    """A URL fetcher that fetches nothing: the minutes are self-contained (inline CSS, system
+    fonts), so no text typed by a user can make the server request a URL. Made once: each
+    default fetcher builds an SSL context, a fifth of the time of a small document."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=frozenset())
+
+
+def render_pdf(context: dict) -> Rendered:
+    from weasyprint import HTML  # imported late: a heavy import that only PDF views need
+
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        html = render_to_string(TEMPLATE, context)
+    pdf = HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+    return Rendered(pdf=pdf, sha256=sha256(pdf))
+
+
+def render_minutes(meeting: Meeting, **kwargs) -> Rendered:
+    return render_pdf(minutes_context(meeting, mode="minutes", **kwargs))
+
+
+def render_extract(meeting: Meeting, case: CaseReview, **kwargs) -> Rendered:
+    return render_pdf(minutes_context(meeting, mode="extract", only_case=case, **kwargs))
+
+
+def render_medical_annex(meeting: Meeting) -> Rendered:
+    return render_pdf(minutes_context(meeting, mode="annex"))

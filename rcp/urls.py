@@ -1,0 +1,32 @@
+from django.urls import path
+
+from rcp import views
+
+app_name = "rcp"
+
+urlpatterns = [
+    # /rcp/
+    path("", views.meeting_list, name="list"),
+    path("new/", views.meeting_create, name="create"),
+    # /rcp/<pk>/  (a meeting)
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/participants/", views.meeting_participants, name="participants"),
+    path("<int:pk>/attendance/", views.meeting_attendance, name="attendance"),
+    path("<int:pk>/agenda/", views.meeting_agenda, name="agenda"),
+    path("<int:pk>/cases/new/", views.case_create, name="case-create"),
+    path("<int:pk>/validate/", views.minutes_validate, name="validate"),
+    path("<int:pk>/correct/", views.minutes_correct, name="correct"),
+    path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
+    path("<int:pk>/medical-annex.pdf", views.annex_pdf, name="annex-pdf"),
+    # /rcp/cases/<pk>/  (a case on an agenda)
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    # /rcp/propose/<pk>/  (pk: a patient; "Present in RCP" from the patient file)
+    path("propose/<int:pk>/", views.case_propose, name="propose"),
+    # /rcp/actions/<pk>/
+    path("actions/<int:pk>/", views.action_close, name="action-close"),
+    # stored documents: /rcp/minutes/<pk>.pdf (a version), /rcp/extracts/<pk>.pdf (a patient's part)
+    path("minutes/<int:pk>.pdf", views.version_pdf, name="version-pdf"),
+    path("extracts/<int:pk>.pdf", views.extract_pdf, name="extract-pdf"),
+]

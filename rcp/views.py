@@ -1,0 +1,592 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from pass_unit import access, audit
+from patients.models import Patient
+from rcp import forms, pdf, selectors, services
+from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
+
+PAGE_SIZE = 25
+IN_PROGRESS_MAX = 50
+SEARCH_RESULTS = 20
+
+
+def _locked(request, meeting):
+    """Validated minutes refuse every write: a 403 that says why and what to do."""
+    ctx = {"meeting": meeting, "can_correct": access.can_validate_rcp_minutes(request.user, meeting)}
+    return render(request, "rcp/locked.html", ctx, status=403)
+
+
+def refuses_locked(view):
+    """Answer 403 (with the explanation) when a service finds the meeting validated meanwhile."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.MeetingLocked as exc:
+            return _locked(request, exc.meeting)
+
+    return wrapper
+
+
+def _as_pk(value: str) -> int:
+    """A primary key from user input, or 0 (matches nothing) when it is not a plain number."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
+
+
+def _posted_pk(request, name: str) -> int:
+    return _as_pk(request.POST.get(name, ""))
+
+
+def _pdf_response(data: bytes, filename: str, *, sha256: str | None = None) -> HttpResponse:
+    response = HttpResponse(bytes(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    if sha256:
+        response["ETag"] = f'"{sha256}"'
+    return response
+
+
+def _record_export(request, obj, patients, *, medical: bool = False, detail: str = ""):
+    """One audit row per patient in the document: each patient's access log shows who printed it."""
+    for patient in patients:
+        audit.record(request.user, "export", obj=obj, patient=patient, request=request, medical=medical, detail=detail)
+    if not patients:
+        audit.record(request.user, "export", obj=obj, request=request, detail=detail)
+
+
+def _meeting_flags(user, meeting) -> dict:
+    editable = not meeting.is_locked
+    return {
+        "can_edit": access.can_edit_rcp(user) and editable,
+        "can_propose": access.can_propose_rcp_case(user) and editable,
+        "can_validate": access.can_validate_rcp_minutes(user, meeting) and editable,
+        "can_correct": access.can_validate_rcp_minutes(user, meeting) and meeting.is_locked,
+        "can_read_minutes": access.can_read_rcp_minutes(user),
+        "can_read_medical": access.can_read_rcp_medical_summary(user),
+    }
+
+
+# /rcp/
+@require_safe
+def meeting_list(request):
+    access.require(access.can_read_rcp(request.user))
+    in_progress = list(selectors.meetings_in_progress()[:IN_PROGRESS_MAX])
+    page = Paginator(selectors.meetings_validated(), PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {
+        "in_progress": in_progress,
+        "page": page,
+        "now": timezone.now(),
+        "can_plan": access.can_edit_rcp(request.user),
+    }
+    return render(request, "rcp/list.html", ctx)
+
+
+# /rcp/new/
+def meeting_create(request):
+    access.require(access.can_edit_rcp(request.user))
+    form = forms.MeetingForm(request.POST or None, initial={"chair": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_plan(
+                meeting=form.save(commit=False),
+                members=form.cleaned_data["members"],
+                acting_user=request.user,
+                request=request,
+            )
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Meeting planned."))
+            return redirect("rcp:detail", pk=meeting.pk)
+    return render(request, "rcp/meeting_form.html", {"form": form, "creating": True})
+
+
+# /rcp/<pk>/
+@require_safe
+def meeting_detail(request, pk):
+    meeting = access.get_meeting_for_user(request, pk)
+    participants = selectors.meeting_participants(meeting)
+    cases = selectors.meeting_cases(meeting)
+    ctx = {
+        "meeting": meeting,
+        "participants": participants,
+        "quorum": meeting.quorum_status(participants),
+        "cases": cases,
+        "follow_up": selectors.follow_up_actions(meeting),
+        "versions": selectors.meeting_versions(meeting),
+        **_meeting_flags(request.user, meeting),
+    }
+    if ctx["can_validate"]:
+        ctx["problems"] = services.validation_problems(meeting, cases)
+    return render(request, "rcp/detail.html", ctx)
+
+
+# /rcp/<pk>/edit/
+@refuses_locked
+def meeting_edit(request, pk):
+    meeting = access.get_meeting_for_user(request, pk, edit=True)
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=form.save(commit=False), acting_user=request.user, request=request)
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Meeting updated."))
+            return redirect("rcp:detail", pk=meeting.pk)
+    return render(request, "rcp/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+# /rcp/<pk>/participants/
+@refuses_locked
+def meeting_participants(request, pk):
+    meeting = access.get_meeting_for_user(request, pk, edit=True)
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    posted = request.POST.get("form") if request.method == "POST" else None
+    member_form = forms.MemberForm(request.POST if posted == "member" else None, meeting=meeting)
+    guest_form = forms.GuestForm(request.POST if posted == "guest" else None)
+    if posted == "withdraw":
+        participant = get_object_or_404(
+            Participant, pk=_posted_pk(request, "participant"), meeting=meeting, withdrawn_at__isnull=True
+        )
+        try:
+            services.participant_withdraw(participant=participant, acting_user=request.user, request=request)
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(name)s removed from the list.") % {"name": participant.display_name})
+        return redirect("rcp:participants", pk=meeting.pk)
+    form = member_form if posted == "member" else guest_form if posted == "guest" else None
+    if form is not None and form.is_valid():
+        if posted == "member":
+            participant = Participant(user=form.cleaned_data["user"], profession=form.cleaned_data["profession"])
+        else:
+            participant = form.save(commit=False)
+        try:
+            services.participant_add(
+                participant=participant, meeting=meeting, acting_user=request.user, request=request
+            )
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(name)s added to the participants.") % {"name": participant.display_name})
+            return redirect("rcp:participants", pk=meeting.pk)
+    ctx = {
+        "meeting": meeting,
+        "participants": selectors.meeting_participants(meeting),
+        "member_form": member_form,
+        "guest_form": guest_form,
+    }
+    return render(request, "rcp/participants.html", ctx)
+
+
+# /rcp/<pk>/attendance/
+@refuses_locked
+def meeting_attendance(request, pk):
+    meeting = access.get_meeting_for_user(request, pk, edit=True)
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    participants = selectors.meeting_participants(meeting)
+    form = forms.AttendanceForm(request.POST or None, participants=participants)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_record(
+                meeting=meeting, attendance=form.attendance(), acting_user=request.user, request=request
+            )
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Attendance recorded."))
+            return redirect("rcp:detail", pk=meeting.pk)
+    ctx = {"meeting": meeting, "form": form, "quorum": meeting.quorum_status(participants)}
+    return render(request, "rcp/attendance.html", ctx)
+
+
+# /rcp/<pk>/agenda/
+@refuses_locked
+def meeting_agenda(request, pk):
+    """Reorder the agenda and mark urgent cases: one button per change, no script needed."""
+    meeting = access.get_meeting_for_user(request, pk, edit=True)
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    if request.method == "POST":
+        move, urgent = request.POST.get("move", ""), request.POST.get("urgent", "")
+        target, _sep, value = (move or urgent).partition(":")
+        case = CaseReview.objects.filter(meeting=meeting, pk=_as_pk(target)).first()
+        if case is not None and move and value in ("up", "down"):
+            services.agenda_move(case_review=case, direction=value, acting_user=request.user, request=request)
+        elif case is not None and urgent and value in ("0", "1"):
+            services.agenda_set_urgent(case_review=case, urgent=value == "1", acting_user=request.user, request=request)
+        else:
+            messages.error(request, _("Unknown change: reload the page and try again."))
+        return redirect("rcp:agenda", pk=meeting.pk)
+    ctx = {"meeting": meeting, "cases": selectors.meeting_cases(meeting, with_details=False)}
+    return render(request, "rcp/agenda.html", ctx)
+
+
+def _case_form_page(request, *, meeting, patient, form, template, extra=None):
+    ctx = {"meeting": meeting, "patient": patient, "form": form, **(extra or {})}
+    return render(request, template, ctx)
+
+
+def _prefill(request, patient) -> dict:
+    initial = {"social_summary": selectors.social_summary_prefill(patient)}
+    if access.can_read_rcp_medical_summary(request.user):
+        initial["medical_summary"] = selectors.medical_summary_prefill(patient)
+        if initial["medical_summary"]:
+            # The form shows the medical context: a read to record, as on the patient file.
+            audit.record_view(request.user, patient, request=request, medical=True)
+    return initial
+
+
+def _add_case(request, form, *, meeting, patient):
+    """Save a valid CaseReviewForm through the service; a refusal goes back on the form."""
+    try:
+        case = services.case_review_add(
+            case_review=form.save(commit=False),
+            meeting=meeting,
+            patient=patient,
+            medical_summary=form.cleaned_data.get("medical_summary", ""),
+            acting_user=request.user,
+            request=request,
+        )
+    except services.MeetingLocked as exc:
+        form.add_error(None, exc.message)
+    except services.RcpError as exc:
+        form.add_error("meeting" if "meeting" in form.fields else None, exc.message)
+    else:
+        messages.success(
+            request, _("%(file)s put on the agenda of %(meeting)s.") % {"file": patient.file_number, "meeting": meeting}
+        )
+        return case
+    return None
+
+
+# /rcp/<pk>/cases/new/
+@refuses_locked
+def case_create(request, pk):
+    meeting = access.get_meeting_for_user(request, pk)
+    access.require(access.can_propose_rcp_case(request.user))
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    patient_pk = _as_pk(request.GET.get("patient", ""))
+    if not patient_pk:
+        # First step: find the patient.
+        search = forms.PatientSearchForm(request.GET or None)
+        results = []
+        if search.is_valid() and search.cleaned_data["q"]:
+            on_agenda = meeting.cases.values("patient")
+            results = list(Patient.objects.active().search(search.cleaned_data["q"]).exclude(pk__in=on_agenda))
+            results = results[:SEARCH_RESULTS]
+        ctx = {"meeting": meeting, "search": search, "results": results}
+        return render(request, "rcp/case_search.html", ctx)
+    patient = access.get_patient_for_user(request, patient_pk)
+    initial = _prefill(request, patient) if request.method == "GET" else {}
+    form = forms.CaseReviewForm(
+        request.POST or None, initial=initial, user=request.user, meeting=meeting, patient=patient
+    )
+    if request.method == "POST" and form.is_valid():
+        case = _add_case(request, form, meeting=meeting, patient=patient)
+        if case is not None:
+            return redirect("rcp:detail", pk=meeting.pk)
+    return _case_form_page(request, meeting=meeting, patient=patient, form=form, template="rcp/case_form.html")
+
+
+# /rcp/propose/<pk>/  (pk: the patient)
+@refuses_locked
+def case_propose(request, pk):
+    """ "Present in RCP" from the patient file: choose a meeting to come, then the agenda entry."""
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_propose_rcp_case(request.user))
+    # Meetings already holding the case stay in the list: choosing one gets a clear refusal.
+    meetings = Meeting.objects.open_for_cases().order_by("scheduled_at")
+    initial = _prefill(request, patient) if request.method == "GET" else {}
+    form = forms.CaseReviewForm(
+        request.POST or None, initial=initial, user=request.user, patient=patient, meetings=meetings
+    )
+    if request.method == "POST" and form.is_valid():
+        meeting = form.cleaned_data["meeting"]
+        case = _add_case(request, form, meeting=meeting, patient=patient)
+        if case is not None:
+            return redirect("rcp:detail", pk=meeting.pk)
+    ctx = {
+        "has_meetings": meetings.exists(),
+        "already": list(
+            CaseReview.objects.filter(patient=patient, meeting__in=Meeting.objects.open_for_cases()).select_related(
+                "meeting"
+            )
+        ),
+        "can_plan": access.can_edit_rcp(request.user),
+        "proposing": True,
+    }
+    return _case_form_page(request, meeting=None, patient=patient, form=form, template="rcp/case_form.html", extra=ctx)
+
+
+def _case_neighbours(case):
+    ids = list(case.meeting.cases.order_by("position", "pk").values_list("pk", flat=True))
+    index = ids.index(case.pk)
+    return (
+        ids[index - 1] if index > 0 else None,
+        ids[index + 1] if index + 1 < len(ids) else None,
+        index + 1,
+        len(ids),
+    )
+
+
+# /rcp/cases/<pk>/
+@refuses_locked
+def case_detail(request, pk):
+    """One page per case during the meeting: deliberation, options and costs, decision, actions."""
+    case = access.get_case_review_for_user(request, pk)
+    meeting, user = case.meeting, request.user
+    can_edit = access.can_edit_rcp(user) and not meeting.is_locked
+    posted = request.POST.get("form") if request.method == "POST" else None
+    if request.method == "POST":
+        access.require(access.can_edit_rcp(user))
+        if meeting.is_locked:
+            return _locked(request, meeting)
+    deliberation_form = forms.DeliberationForm(request.POST if posted == "deliberation" else None, instance=case)
+    option_form = forms.OptionForm(request.POST if posted == "option" else None)
+    action_form = forms.ActionForm(request.POST if posted == "action" else None, meeting=meeting)
+    if posted == "deliberation" and deliberation_form.is_valid():
+        services.case_review_update(case_review=deliberation_form.save(commit=False), acting_user=user, request=request)
+        messages.success(request, _("Deliberation saved."))
+        return redirect("rcp:case-detail", pk=case.pk)
+    if posted == "option" and option_form.is_valid():
+        services.option_add(option=option_form.save(commit=False), case_review=case, acting_user=user, request=request)
+        messages.success(request, _("Option added."))
+        return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
+    if posted == "withdraw-option":
+        option = get_object_or_404(
+            CaseOption, pk=_posted_pk(request, "option"), case_review=case, withdrawn_at__isnull=True
+        )
+        services.option_withdraw(option=option, acting_user=user, request=request)
+        messages.success(request, _("Option withdrawn."))
+        return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
+    if posted == "action" and action_form.is_valid():
+        try:
+            services.action_add(
+                action=action_form.save(commit=False), case_review=case, acting_user=user, request=request
+            )
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            action_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Action added."))
+            return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#actions")
+    can_medical = access.can_read_rcp_medical_summary(user)
+    medical_text = selectors.medical_summary_of(case) if can_medical else ""
+    audit.record_view(user, case.patient, request=request)
+    if medical_text:
+        audit.record_view(user, case.patient, request=request, medical=True)
+    previous_pk, next_pk, number, total = _case_neighbours(case)
+    options = list(case.options.filter(withdrawn_at__isnull=True).order_by("pk"))
+    ctx = {
+        "case": case,
+        "meeting": meeting,
+        "patient": case.patient,
+        "options": options,
+        "retained_cost": pdf.retained_cost(options),
+        "actions": list(case.actions.select_related("assignee", "closed_by").order_by("due_on", "pk")),
+        "previous_review": case.previous_review_id
+        and CaseReview.objects.select_related("meeting").filter(pk=case.previous_review_id).first(),
+        "medical_text": medical_text,
+        "can_read_medical": can_medical,
+        "can_edit": can_edit,
+        "deliberation_form": deliberation_form,
+        "option_form": option_form,
+        "action_form": action_form,
+        "previous_pk": previous_pk,
+        "next_pk": next_pk,
+        "number": number,
+        "total": total,
+    }
+    return render(request, "rcp/case_detail.html", ctx)
+
+
+# /rcp/cases/<pk>/edit/
+@refuses_locked
+def case_edit(request, pk):
+    case = access.get_case_review_for_user(request, pk, edit=True)
+    if case.meeting.is_locked:
+        return _locked(request, case.meeting)
+    initial = {}
+    can_medical = access.can_read_rcp_medical_summary(request.user)
+    if can_medical:
+        initial["medical_summary"] = selectors.medical_summary_of(case)
+        if request.method == "GET" and initial["medical_summary"]:
+            audit.record_view(request.user, case.patient, request=request, medical=True)
+    form = forms.CaseReviewForm(
+        request.POST or None,
+        instance=case,
+        initial=initial,
+        user=request.user,
+        meeting=case.meeting,
+        patient=case.patient,
+    )
+    if request.method == "POST" and form.is_valid():
+        kwargs = {"medical_summary": form.cleaned_data["medical_summary"]} if form.has_medical_field else {}
+        services.case_review_update(
+            case_review=form.save(commit=False), acting_user=request.user, request=request, **kwargs
+        )
+        messages.success(request, _("Agenda entry saved."))
+        return redirect("rcp:case-detail", pk=case.pk)
+    return _case_form_page(
+        request,
+        meeting=case.meeting,
+        patient=case.patient,
+        form=form,
+        template="rcp/case_form.html",
+        extra={"case": case},
+    )
+
+
+# /rcp/actions/<pk>/
+def action_close(request, pk):
+    action = access.get_rcp_action_for_user(request, pk)
+    form = forms.ActionCloseForm(request.POST or None)
+    if request.method == "POST" and action.status == Action.Status.OPEN and form.is_valid():
+        try:
+            services.action_close(
+                action=action,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+                request=request,
+            )
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Follow-up recorded."))
+            if request.POST.get("next") == "home":
+                return redirect("home")
+            return redirect("rcp:case-detail", pk=action.case_review_id)
+    ctx = {"action": action, "case": action.case_review, "form": form, "next": request.GET.get("next", "")}
+    return render(request, "rcp/action_close.html", ctx)
+
+
+# /rcp/<pk>/validate/
+@refuses_locked
+def minutes_validate(request, pk):
+    meeting = access.get_meeting_for_user(request, pk)
+    access.require(access.can_validate_rcp_minutes(request.user, meeting))
+    if meeting.is_locked:
+        return _locked(request, meeting)
+    cases = selectors.meeting_cases(meeting, with_details=False)
+    problems = services.validation_problems(meeting, cases)
+    form = forms.ValidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.minutes_validate(meeting=meeting, acting_user=request.user, request=request)
+        except services.MeetingLocked:
+            raise
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Minutes validated (version %(n)d).") % {"n": version.number})
+            return redirect("rcp:detail", pk=meeting.pk)
+    participants = selectors.meeting_participants(meeting)
+    ctx = {
+        "meeting": meeting,
+        "form": form,
+        "problems": problems,
+        "cases": cases,
+        "quorum": meeting.quorum_status(participants),
+        "previous": selectors.latest_version(meeting) if meeting.correction_reason else None,
+    }
+    return render(request, "rcp/validate.html", ctx)
+
+
+# /rcp/<pk>/correct/
+def minutes_correct(request, pk):
+    meeting = access.get_meeting_for_user(request, pk)
+    access.require(access.can_validate_rcp_minutes(request.user, meeting))
+    form = forms.CorrectionForm(request.POST or None)
+    if request.method == "POST" and meeting.is_locked and form.is_valid():
+        try:
+            services.minutes_correct(
+                meeting=meeting, reason=form.cleaned_data["reason"], acting_user=request.user, request=request
+            )
+        except services.RcpError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The minutes are open for correction. Validate them again when done."))
+            return redirect("rcp:detail", pk=meeting.pk)
+    ctx = {"meeting": meeting, "form": form, "latest": selectors.latest_version(meeting)}
+    return render(request, "rcp/correct.html", ctx)
+
+
+# /rcp/<pk>/minutes.pdf
+@require_safe
+@never_cache
+def minutes_pdf(request, pk):
+    """The validated minutes as stored (byte for byte), or a draft made on the fly before validation."""
+    meeting = access.get_meeting_for_user(request, pk)
+    access.require(access.can_read_rcp_minutes(request.user))
+    if meeting.is_locked:
+        version = selectors.latest_version(meeting)
+        patients = list(Patient.objects.filter(rcp_extracts__version=version))
+        _record_export(request, version, patients, detail=f"minutes v{version.number}")
+        return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
+    cases = selectors.meeting_cases(meeting)
+    previous = selectors.latest_version(meeting)
+    rendered = pdf.render_minutes(meeting, cases=cases, previous=previous, correction_reason=meeting.correction_reason)
+    _record_export(request, meeting, [c.patient for c in cases], detail="minutes draft")
+    day = timezone.localtime(meeting.scheduled_at)
+    return _pdf_response(rendered.pdf, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-draft.pdf")
+
+
+# /rcp/<pk>/medical-annex.pdf
+@require_safe
+@never_cache
+def annex_pdf(request, pk):
+    """The medical summaries of the cases, for the medical roles only; made on the fly, never stored."""
+    meeting = access.get_meeting_for_user(request, pk)
+    access.require(access.can_read_rcp_medical_summary(request.user))
+    rendered = pdf.render_medical_annex(meeting)
+    patients = list(Patient.objects.filter(rcp_reviews__meeting=meeting))
+    _record_export(request, meeting, patients, medical=True, detail="medical annex")
+    day = timezone.localtime(meeting.scheduled_at)
+    return _pdf_response(rendered.pdf, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-medical-annex.pdf")
+
+
+# /rcp/minutes/<pk>.pdf  (pk: a stored version, current or superseded)
+@require_safe
+@never_cache
+def version_pdf(request, pk):
+    version = access.get_minutes_version_for_user(request, pk)
+    patients = list(Patient.objects.filter(rcp_extracts__version=version))
+    _record_export(request, version, patients, detail=f"minutes v{version.number}")
+    return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
+
+
+# /rcp/extracts/<pk>.pdf  (pk: a patient's extract, as filed in their record)
+@require_safe
+@never_cache
+def extract_pdf(request, pk):
+    extract = access.get_minutes_extract_for_user(request, pk)
+    _record_export(request, extract, [extract.patient], detail=f"minutes extract v{extract.version.number}")
+    return _pdf_response(extract.pdf, extract.filename, sha256=extract.sha256)

@@ -1,0 +1,92 @@
+"""The meetings list and a meeting page cost a fixed number of SQL queries, whatever the number of rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.rcp import helpers
+from tests.rcp.conftest import register
+
+# Every page of a logged-in user, before the view's own work: session, user, user's groups
+# (the role, then cached on the user object); after it, the idle-timeout session save
+# (SESSION_SAVE_EVERY_REQUEST): savepoint, UPDATE django_session, release savepoint.
+REQUEST_QUERIES = 3 + 3
+
+# /rcp/: meetings in progress (+ chair, case count), count of validated meetings (paginator),
+# one page of validated meetings (+ chair, case and version counts).
+LIST_QUERIES = REQUEST_QUERIES + 3
+
+# /rcp/<pk>/: meeting (+ chair, validator), participants (+ user), cases (+ patient, presenter,
+# follow-up professional, "has a medical summary"), their options, their actions (+ assignee),
+# the follow-up of earlier actions (+ assignee, case, patient, meeting), stored versions.
+DETAIL_QUERIES = REQUEST_QUERIES + 7
+
+# /rcp/cases/<pk>/: case (+ meeting, chair, patient, presenter, follow-up), medical summary,
+# options, actions (+ assignee, closer), previous review, the agenda's order (neighbours),
+# the audit rows (view, view_medical), the team for the two choices of people (follow-up, assignee).
+CASE_QUERIES = REQUEST_QUERIES + 6 + 2 + 2
+
+
+def populate(meeting, count: int, users: dict) -> None:
+    for n in range(count):
+        patient = register(users["social"], f"Patient{n:02d}", "Test")
+        case = helpers.add_case(meeting, patient, users["physician"], medical="Résumé")
+        helpers.add_option(case, users["physician"])
+        helpers.add_action(case, users["physician"], assignee=users["nurse"])
+        helpers.add_action(case, users["physician"], assignee=users["social"])
+        helpers.add_guest(meeting, users["physician"], name=f"Invité {n}")
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_it_lists_meetings_in_a_fixed_number_of_queries(login, personas, django_assert_max_num_queries, count):
+    physician, coordinator = personas["physician"], personas["coordinator"]
+    for n in range(count):
+        meeting = helpers.plan(physician, when=timezone.now() + timedelta(days=n + 1))
+        populate(meeting, 1, personas)
+        if n % 2:
+            helpers.pass_time(meeting, to=timezone.now() - timedelta(days=n))
+            helpers.take_attendance(meeting, physician)
+            helpers.decide(meeting.cases.get(), physician)
+            helpers.validate(meeting, coordinator, real_pdf=False)
+    client = login(physician)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(reverse("rcp:list"))
+    assert len(response.context["in_progress"]) + len(response.context["page"]) == count
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_meeting_page_costs_a_fixed_number_of_queries(login, personas, django_assert_max_num_queries, count):
+    physician, coordinator = personas["physician"], personas["coordinator"]
+    earlier = helpers.plan(physician, members=[personas["nurse"], personas["social"]])
+    populate(earlier, count, personas)
+    helpers.pass_time(earlier, to=timezone.now() - timedelta(days=7))
+    helpers.take_attendance(earlier, physician)
+    for case in earlier.cases.all():
+        helpers.decide(case, physician)
+    helpers.validate(earlier, coordinator, real_pdf=False)
+    meeting = helpers.plan(physician, members=[personas["nurse"], personas["social"]])
+    populate(meeting, count, personas)
+    client = login(coordinator)  # the coordinator may validate: the page also lists what is missing
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(reverse("rcp:detail", args=[meeting.pk]))
+    assert len(response.context["cases"]) == count
+    assert len(response.context["follow_up"]) == 2 * count
+    client = login(physician)  # a validated meeting, as its chair
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        client.get(reverse("rcp:detail", args=[earlier.pk]))
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_a_case_page_costs_a_fixed_number_of_queries(login, personas, django_assert_max_num_queries, count):
+    physician = personas["physician"]
+    meeting = helpers.plan(physician)
+    populate(meeting, count, personas)
+    case = meeting.cases.order_by("position").last()
+    for n in range(count):
+        helpers.add_option(case, physician, description=f"Option {n}")
+    client = login(physician)
+    with django_assert_max_num_queries(CASE_QUERIES):
+        response = client.get(reverse("rcp:case-detail", args=[case.pk]))
+    assert len(response.context["options"]) == count + 1
