@@ -1,0 +1,37 @@
+"""What the budget adds to other apps' pages, through pass_unit.panels (registered in apps.py)."""
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budget import selectors
+from pass_unit import access
+
+
+def patient_costs_panel(request, patient):
+    """ "Coût des soins" on the patient file: totals per year and category. One query."""
+    user = request.user
+    if not access.can_read_budget(user):
+        return None
+    ctx = {
+        "patient": patient,
+        "years": selectors.patient_costs(patient.pk),
+        "can_charge": access.can_charge_expenses(user),
+    }
+    return render_to_string("budget/_patient_costs.html", ctx, request=request)
+
+
+def dispense_action(request, patient):
+    """The "Dispenser / prescrire" button of the patient file. No query."""
+    if not access.can_charge_expenses(request.user):
+        return None
+    return [(_("Dispense / prescribe"), reverse("budget:dispense", args=[patient.pk]), "btn-outline-success")]
+
+
+def dashboard_panel(request, _obj):
+    """The year's consumption and alert level on the home dashboard. Two queries."""
+    if not access.can_read_budget(request.user):
+        return None
+    summary = selectors.year_summary(timezone.localdate().year)
+    return render_to_string("budget/_dashboard_panel.html", {"summary": summary}, request=request)

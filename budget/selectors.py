@@ -1,0 +1,275 @@
+"""Reads of the MIG budget. Every total is summed by PostgreSQL, each function in a fixed
+number of queries (said in its docstring), whatever the number of expenses."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from budget import money
+from budget.models import BudgetYear, Category, Expense
+from patients.models import Patient
+
+ZERO = Decimal("0.00")
+STATUS = Expense.Status
+
+
+def _sum(condition: Q | None = None, *, path: str = "amount"):
+    """SUM(amount) [FILTER (WHERE …)], 0.00 rather than NULL when nothing matches."""
+    return Coalesce(
+        Sum(path, filter=condition),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+PLANNED = Q(status=STATUS.PLANNED)
+COMMITTED = Q(status__in=Expense.COMMITTED)
+PAID = Q(status=STATUS.PAID)
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    as_of: date
+    budget_year: BudgetYear | None
+    allocation: Decimal
+    extra: Decimal
+    planned: Decimal
+    committed: Decimal
+    paid: Decimal
+    expense_count: int
+    warning_pct: Decimal
+    critical_pct: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.allocation + self.extra
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.available - self.committed
+
+    @property
+    def remaining_after_planned(self) -> Decimal:
+        return self.remaining - self.planned
+
+    @property
+    def unpaid(self) -> Decimal:
+        """Committed but not paid yet."""
+        return self.committed - self.paid
+
+    @property
+    def consumed_pct(self) -> Decimal | None:
+        return money.percent(self.committed, self.available)
+
+    @property
+    def projection(self) -> Decimal | None:
+        return money.projection(self.committed, self.year, self.as_of)
+
+    @property
+    def projected_pct(self) -> Decimal | None:
+        return None if self.projection is None else money.percent(self.projection, self.available)
+
+    @property
+    def projected_remaining(self) -> Decimal | None:
+        return None if self.projection is None else self.available - self.projection
+
+    @property
+    def run_out_date(self) -> date | None:
+        return money.run_out_date(self.committed, self.available, self.year, self.as_of)
+
+    @property
+    def alert(self) -> str:
+        return money.alert_level(self.committed, self.available, self.warning_pct, self.critical_pct)
+
+    @property
+    def is_current(self) -> bool:
+        return self.year == self.as_of.year
+
+
+def year_summary(year: int, *, today: date | None = None) -> YearSummary:
+    """The year's credit and spending. Two queries: the year with its extras, the expense totals."""
+    today = today or timezone.localdate()
+    budget_year = BudgetYear.objects.filter(year=year).annotate(extra=_sum(path="extra_allocations__amount")).first()
+    totals = Expense.objects.in_year(year).aggregate(
+        planned=_sum(PLANNED),
+        committed=_sum(COMMITTED),
+        paid=_sum(PAID),
+        expense_count=Count("pk", filter=~Q(status=STATUS.CANCELLED)),
+    )
+    defaults = BudgetYear(year=year, allocation=ZERO)
+    return YearSummary(
+        year=year,
+        as_of=today,
+        budget_year=budget_year,
+        allocation=budget_year.allocation if budget_year else ZERO,
+        extra=budget_year.extra if budget_year else ZERO,
+        warning_pct=(budget_year or defaults).warning_pct,
+        critical_pct=(budget_year or defaults).critical_pct,
+        **totals,
+    )
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    planned: Decimal
+    committed: Decimal
+    paid: Decimal
+    share_pct: Decimal | None = None
+
+    @property
+    def label(self) -> str:
+        return Category(self.category).label
+
+
+def by_category(year: int) -> list[CategoryRow]:
+    """Spending per category, the largest first (categories with no spending left out). One query."""
+    rows = (
+        Expense.objects.in_year(year)
+        .exclude(status=STATUS.CANCELLED)
+        .values("category")
+        .annotate(planned=_sum(PLANNED), committed=_sum(COMMITTED), paid=_sum(PAID))
+        .order_by("category")
+    )
+    rows = [CategoryRow(**row) for row in rows]
+    total = sum((row.committed for row in rows), ZERO)
+    rows = [CategoryRow(r.category, r.planned, r.committed, r.paid, money.percent(r.committed, total)) for r in rows]
+    return sorted(rows, key=lambda r: (-r.committed, -r.planned, r.category))
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    first_day: date
+    planned: Decimal
+    committed: Decimal
+    paid: Decimal
+    cumulative_committed: Decimal
+    cumulative_paid: Decimal
+
+    @property
+    def month(self) -> int:
+        return self.first_day.month
+
+
+def by_month(year: int) -> list[MonthRow]:
+    """Twelve months of spending with running totals (the burn-up). One query."""
+    sums = {
+        row["month"]: row
+        for row in Expense.objects.in_year(year)
+        .exclude(status=STATUS.CANCELLED)
+        .annotate(month=ExtractMonth("spent_on"))
+        .values("month")
+        .annotate(planned=_sum(PLANNED), committed=_sum(COMMITTED), paid=_sum(PAID))
+        .order_by("month")
+    }
+    rows, cumulative_committed, cumulative_paid = [], ZERO, ZERO
+    for month in range(1, 13):
+        row = sums.get(month, {"planned": ZERO, "committed": ZERO, "paid": ZERO})
+        # Running totals of sums PostgreSQL made: exact Decimal additions, twelve of them.
+        cumulative_committed += row["committed"]
+        cumulative_paid += row["paid"]
+        rows.append(
+            MonthRow(
+                date(year, month, 1),
+                row["planned"],
+                row["committed"],
+                row["paid"],
+                cumulative_committed,
+                cumulative_paid,
+            )
+        )
+    return rows
+
+
+def budget_years() -> list[int]:
+    """Years with a recorded credit, newest first. One query."""
+    return list(BudgetYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+@dataclass
+class PatientYearCosts:
+    year: int
+    committed: Decimal = ZERO
+    planned: Decimal = ZERO
+    by_category: dict = field(default_factory=dict)  # category label -> committed
+
+
+def patient_costs(patient_id: int) -> list[PatientYearCosts]:
+    """What a patient's care cost, per year (newest first) and category. One query."""
+    rows = (
+        Expense.objects.filter(patient_id=patient_id)
+        .exclude(status=STATUS.CANCELLED)
+        .annotate(year=ExtractYear("spent_on"))
+        .values("year", "category")
+        .annotate(committed=_sum(COMMITTED), planned=_sum(PLANNED))
+        .order_by("-year", "category")
+    )
+    years: dict[int, PatientYearCosts] = {}
+    for row in rows:
+        entry = years.setdefault(row["year"], PatientYearCosts(row["year"]))
+        entry.committed += row["committed"]
+        entry.planned += row["planned"]
+        if row["committed"]:
+            entry.by_category[Category(row["category"]).label] = row["committed"]
+    return list(years.values())
+
+
+@dataclass(frozen=True)
+class CostlyPatient:
+    patient: Patient
+    committed: Decimal
+    planned: Decimal
+    by_category: dict  # category value -> committed
+    share_pct: Decimal | None
+
+
+def costliest_patients(year: int, *, limit: int = 20, total: Decimal | None = None) -> list[CostlyPatient]:
+    """The patients whose care cost most in the year, with their spending per category.
+
+    Two queries: the sums per patient (one column per category), then the patients themselves.
+    """
+    per_category = {f"cat_{c.value}": _sum(COMMITTED & Q(category=c.value)) for c in Category}
+    rows = list(
+        Expense.objects.in_year(year)
+        .filter(patient__isnull=False)
+        .exclude(status=STATUS.CANCELLED)
+        .values("patient")
+        .annotate(
+            committed=_sum(COMMITTED),
+            planned=_sum(PLANNED),
+            **per_category,
+        )
+        .filter(committed__gt=0)
+        .order_by("-committed", "patient")[:limit]
+    )
+    patients = Patient.objects.in_bulk([row["patient"] for row in rows])
+    return [
+        CostlyPatient(
+            patient=patients[row["patient"]],
+            committed=row["committed"],
+            planned=row["planned"],
+            by_category={c.value: row[f"cat_{c.value}"] for c in Category},
+            share_pct=money.percent(row["committed"], total) if total else None,
+        )
+        for row in rows
+    ]
+
+
+def filtered_total(queryset) -> dict:
+    """Totals of an expense list (whatever its filters). One query."""
+    return queryset.aggregate(planned=_sum(PLANNED), committed=_sum(COMMITTED), paid=_sum(PAID), count=Count("pk"))
+
+
+def category_totals(queryset) -> dict:
+    """category -> committed, for any expense queryset. One query."""
+    rows = queryset.values("category").annotate(committed=_sum(COMMITTED)).order_by("category")
+    totals = defaultdict(lambda: ZERO)
+    for row in rows:
+        totals[row["category"]] = row["committed"]
+    return dict(totals)

@@ -1,0 +1,48 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from budget.money import Alert
+from pass_unit import access
+
+register = template.Library()
+
+ALERTS = {
+    Alert.NONE: ("secondary", _("No allocation recorded")),
+    Alert.OK: ("success", _("Within budget")),
+    Alert.WARNING: ("warning", _("Warning threshold reached")),
+    Alert.CRITICAL: ("danger", _("Critical threshold reached")),
+    Alert.EXCEEDED: ("danger", _("Credit exceeded")),
+}
+
+
+@register.filter
+def pct(value):
+    """Decimal("70.3") -> "70,3 %" (no-break space); None -> "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{number_format(Decimal(value), 1, use_l10n=True)}\u00a0%"
+
+
+@register.filter
+def alert_color(level: str) -> str:
+    return ALERTS.get(level, ALERTS[Alert.NONE])[0]
+
+
+@register.filter
+def alert_label(level: str) -> str:
+    return ALERTS.get(level, ALERTS[Alert.NONE])[1]
+
+
+@register.inclusion_tag("budget/_nav.html", takes_context=True)
+def budget_nav(context, current: str):
+    """The budget's own tabs, each shown to the roles that may open it (no query: the role is cached)."""
+    user = context["request"].user
+    return {
+        "current": current,
+        "can_export": access.can_export_budget(user),
+        "can_manage": access.can_manage_budget(user),
+        "can_edit": access.can_edit_expenses(user),
+    }
