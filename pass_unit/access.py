@@ -70,6 +70,11 @@ def can_edit_medical(user) -> bool:
     return has(user, MEDICAL_EDIT)
 
 
+def can_read_orientations(user) -> bool:
+    # Where a patient was sent (a CMP, a PMI…) says much about their health: social readers only.
+    return has(user, SOCIAL_READ)
+
+
 def can_edit_orientation(user) -> bool:
     return has(user, ORIENTATION_EDIT)
 
@@ -127,3 +132,201 @@ def get_patient_for_user(request, pk, *, edit: bool = False):
     if edit:
         require(can_edit_identity(request.user))
     return patient
+
+
+# --- RCP (concertation meetings) ----------------------------------------------------------------
+# DESIGN.md: "RCP agenda and case reviews: social worker propose+read; nurse, physician,
+# psychologist edit; coordinator read; reception and admin none" and "RCP minutes PDF:
+# social/nurse/physician/psy read, coordinator read+print, others none".
+RCP_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST, R.COORDINATOR}
+RCP_PROPOSE = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST}
+RCP_EDIT = {R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST}
+RCP_MINUTES_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST, R.COORDINATOR}
+# "Print": validating the minutes makes the official, stored PDF. The chair may too.
+RCP_MINUTES_PRINT = {R.COORDINATOR}
+
+
+def can_read_rcp(user) -> bool:
+    return has(user, RCP_READ)
+
+
+def can_propose_rcp_case(user) -> bool:
+    return has(user, RCP_PROPOSE)
+
+
+def can_edit_rcp(user) -> bool:
+    return has(user, RCP_EDIT)
+
+
+def can_read_rcp_minutes(user) -> bool:
+    return has(user, RCP_MINUTES_READ)
+
+
+def can_read_rcp_medical_summary(user) -> bool:
+    """Medical summaries of case reviews follow the medical context: medical roles only."""
+    return has(user, MEDICAL_READ)
+
+
+def can_validate_rcp_minutes(user, meeting) -> bool:
+    """The coordinator, or the meeting's chair while they still belong to the RCP team."""
+    if has(user, RCP_MINUTES_PRINT):
+        return True
+    return meeting.chair_id == user.pk and has(user, RCP_READ)
+
+
+def can_update_rcp_action(user, action) -> bool:
+    """Follow-up of an action: its assignee, or anyone who edits the RCP."""
+    if has(user, RCP_EDIT):
+        return True
+    return action.assignee_id == user.pk and has(user, RCP_READ)
+
+
+def _get_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_meeting_for_user(request, pk, *, edit: bool = False):
+    """The meeting, or 404 when the user's role has no part in the RCP."""
+    from rcp.models import Meeting
+
+    if not can_read_rcp(request.user):
+        raise Http404
+    meeting = _get_or_404(Meeting.objects.select_related("chair", "validated_by"), pk)
+    if edit:
+        require(can_edit_rcp(request.user))
+    return meeting
+
+
+def get_case_review_for_user(request, pk, *, edit: bool = False):
+    """A case on an agenda, with its meeting and patient; 404 outside the RCP team."""
+    from rcp.models import CaseReview
+
+    if not can_read_rcp(request.user):
+        raise Http404
+    case = _get_or_404(
+        CaseReview.objects.select_related("meeting", "meeting__chair", "patient", "presented_by", "follow_up_by"), pk
+    )
+    if edit:
+        require(can_edit_rcp(request.user))
+    return case
+
+
+def get_rcp_action_for_user(request, pk):
+    """An action decided in RCP, for its follow-up (PermissionDenied when not its assignee or an editor)."""
+    from rcp.models import Action
+
+    if not can_read_rcp(request.user):
+        raise Http404
+    action = _get_or_404(
+        Action.objects.select_related("case_review", "case_review__meeting", "case_review__patient", "assignee"), pk
+    )
+    require(can_update_rcp_action(request.user, action))
+    return action
+
+
+def get_minutes_version_for_user(request, pk):
+    """A stored version of validated minutes; 404 for roles that may not read minutes."""
+    from rcp.models import MinutesVersion
+
+    if not can_read_rcp_minutes(request.user):
+        raise Http404
+    return _get_or_404(MinutesVersion.objects.select_related("meeting"), pk)
+
+
+def get_minutes_extract_for_user(request, pk):
+    """A patient's part of validated minutes, as filed in the patient's record."""
+    from rcp.models import MinutesExtract
+
+    if not can_read_rcp_minutes(request.user):
+        raise Http404
+    return _get_or_404(MinutesExtract.objects.select_related("version", "version__meeting", "patient"), pk)
+
+
+# --- Budget (the MIG credit) --------------------------------------------------------------------
+# DESIGN.md: "budget: social worker read; nurse, physician edit; coordinator edit; admin read;
+# reception and psychologist none". The issue splits "edit": nurses and physicians charge care to
+# patients; the coordinator manages years, allocations, the catalogue and the pharmacy import.
+BUDGET_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.COORDINATOR, R.ADMIN}
+BUDGET_CHARGE = {R.NURSE, R.PHYSICIAN}
+# Unit-level expenses (an interpreting invoice…) and the life of an expense: commit, pay, cancel.
+BUDGET_EDIT = {R.NURSE, R.PHYSICIAN, R.COORDINATOR}
+BUDGET_MANAGE = {R.COORDINATOR}
+BUDGET_COSTLIEST_PATIENTS = {R.COORDINATOR, R.PHYSICIAN}
+# Exports for the finance department; with patient names only for the coordinator, pseudonymised otherwise.
+BUDGET_EXPORT = {R.COORDINATOR, R.ADMIN}
+BUDGET_EXPORT_NAMED = {R.COORDINATOR}
+
+
+def can_read_budget(user) -> bool:
+    return has(user, BUDGET_READ)
+
+
+def can_charge_expenses(user) -> bool:
+    return has(user, BUDGET_CHARGE)
+
+
+def can_edit_expenses(user) -> bool:
+    return has(user, BUDGET_EDIT)
+
+
+def can_manage_budget(user) -> bool:
+    return has(user, BUDGET_MANAGE)
+
+
+def can_read_costliest_patients(user) -> bool:
+    return has(user, BUDGET_COSTLIEST_PATIENTS)
+
+
+def can_export_budget(user) -> bool:
+    return has(user, BUDGET_EXPORT)
+
+
+def can_export_budget_named(user) -> bool:
+    return has(user, BUDGET_EXPORT_NAMED)
+
+
+def can_read_expense_items(user) -> bool:
+    """What a patient received (which medicine, which exam) is medical (DOMAIN.md: "medicines
+    dispensed"): the item of a patient's expense is shown to medical roles; the others see its
+    category and amount, which is what the budget needs."""
+    return has(user, MEDICAL_READ) and has(user, BUDGET_READ)
+
+
+def get_expense_for_user(request, pk, *, edit: bool = False):
+    """The expense with its links; 404 for roles that may not read the budget."""
+    from budget.models import Expense
+
+    if not can_read_budget(request.user):
+        raise Http404
+    expense = _get_or_404(
+        Expense.objects.select_related("patient", "visit", "catalogue_item", "created_by", "pharmacy_import"), pk
+    )
+    if edit:
+        require(can_edit_expenses(request.user))
+    return expense
+
+
+def can_read_option_costing(user) -> bool:
+    """The costing of an RCP option: the RCP team members who also read the budget."""
+    return can_read_rcp(user) and can_read_budget(user)
+
+
+def can_price_option(user) -> bool:
+    return can_edit_rcp(user) and can_charge_expenses(user)
+
+
+def get_rcp_option_for_user(request, pk, *, edit: bool = False):
+    """An option discussed in RCP, with its case, meeting and patient; 404 outside the RCP and budget."""
+    from rcp.models import CaseOption
+
+    if not can_read_option_costing(request.user):
+        raise Http404
+    option = _get_or_404(
+        CaseOption.objects.select_related("case_review", "case_review__meeting", "case_review__patient"), pk
+    )
+    if edit:
+        require(can_price_option(request.user))
+    return option

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from pass_unit.forms import Form, ModelForm
@@ -32,7 +34,10 @@ class AccountForm(ModelForm):
             self.fields["role"].initial = role.value if role else None
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip().lower()
+        # Normalised as the login form does (NFKC), or the account could never log in ("ﬁona" is
+        # typed "fiona"); checked again afterwards, since lower-casing can make it invalid ("İ").
+        username = User.normalize_username(User.normalize_username(self.cleaned_data["username"]).strip().lower())
+        User.username_validator(username)
         clash = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("This username is already taken."))
@@ -73,3 +78,17 @@ class AccountCreateForm(AccountForm):
 
 class DeactivateForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked on the server too.
+
+    Django only sets the `maxlength` attribute of the input: a longer username reached
+    authenticate() and django-axes, whose failed-attempt row (varchar 255) then made the
+    login page answer 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))

@@ -11,4 +11,6 @@ def unit(request):
         "user_role": role_of(user),
         "nav_accounts": access.can_manage_accounts(user),
         "nav_audit": access.can_read_audit(user),
+        "nav_budget": access.can_read_budget(user),
+        "nav_rcp": access.can_read_rcp(user),
     }

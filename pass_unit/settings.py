@@ -186,6 +186,12 @@ if env("SECURE_SSL"):
 # PostgreSQL client binaries (pg_dump, pg_restore) matching the server; empty: found automatically.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
 
+# Behind a reverse proxy: the request header holding the workstation's address
+# (e.g. HTTP_X_REAL_IP), used by the audit trail and the login lock-out.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+if CLIENT_IP_HEADER:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER, "REMOTE_ADDR"]
+
 # Audit trail rows older than this are purged by `manage.py purge_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
 
@@ -196,6 +202,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 
 # Thresholds for alerts on the patient file.
 COVERAGE_EXPIRY_WARNING_DAYS = env.int("COVERAGE_EXPIRY_WARNING_DAYS", default=60)
+
+# RCP minutes name patients by file number and initials; True makes full names the default
+# (each meeting can still choose).
+RCP_MINUTES_FULL_NAMES = env.bool("RCP_MINUTES_FULL_NAMES", default=False)
 
 LOGGING = {
     "version": 1,

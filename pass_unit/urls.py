@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pass_unit import accounts, audit_views, views
+from pass_unit.account_forms import LoginForm
 
 account_patterns = (
     [
@@ -19,7 +20,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     # /accounts/
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),
     path("accounts/users/", include(account_patterns)),
@@ -27,5 +32,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("patients/<int:pk>/access-log/", audit_views.patient_access_log, name="patient-access-log"),
     path("patients/", include("patients.urls")),
+    path("budget/", include("budget.urls")),
+    path("rcp/", include("rcp.urls")),
     path("admin/", admin.site.urls),
 ]

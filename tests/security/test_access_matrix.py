@@ -29,6 +29,11 @@ def rule(ok: set, *, denied: int = 403, outsider: int | None = None, anonymous: 
 
 # Patient pages answer 404 to a user with no role (the file "does not exist" for them).
 PATIENT_PAGE = {"outsider": 404}
+RCP_READ = {"social", "nurse", "physician", "psychologist", "coordinator"}
+RCP_EDIT = {"nurse", "physician", "psychologist"}
+RCP_HIDDEN = {"reception": 404, "admin_user": 404, "outsider": 404}
+BUDGET_READ = {"social", "nurse", "physician", "coordinator", "admin_user"}
+BUDGET_HIDDEN = {"reception": 404, "psychologist": 404, "outsider": 404}
 
 RULES = {
     "home": rule(TEAM | {"outsider"}),
@@ -54,6 +59,52 @@ RULES = {
     "patients:right-create": rule({"social"}, **PATIENT_PAGE),
     "patients:right-edit": rule({"social"}, **PATIENT_PAGE),
     "patients:orientation-create": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    # Budget: read by social worker, nurse, physician, coordinator, admin; nurses and physicians
+    # charge patients' care; the coordinator manages years, allocations, catalogue and imports.
+    "budget:dashboard": rule(BUDGET_READ),
+    "budget:year": rule(BUDGET_READ),
+    "budget:year-create": rule({"coordinator"}),
+    "budget:year-edit": rule({"coordinator"}),
+    "budget:allocation-create": rule({"coordinator"}),
+    "budget:costliest-patients": rule({"coordinator", "physician"}),
+    "budget:catalogue": rule(BUDGET_READ),
+    "budget:catalogue-create": rule({"coordinator"}),
+    "budget:catalogue-edit": rule({"coordinator"}),
+    "budget:expenses": rule(BUDGET_READ),
+    "budget:expense-create": rule({"nurse", "physician", "coordinator"}),
+    # An expense "does not exist" (404) for roles that may not read the budget.
+    "budget:expense-detail": rule(BUDGET_READ, denied=404),
+    "budget:expense-cancel": {**rule({"nurse", "physician", "coordinator"}), **BUDGET_HIDDEN},
+    "budget:dispense": rule({"nurse", "physician"}, **PATIENT_PAGE),
+    "budget:export": rule({"coordinator", "admin_user"}),
+    "budget:export-csv": rule({"coordinator", "admin_user"}),
+    "budget:export-xlsx": rule({"coordinator", "admin_user"}),
+    "budget:import": rule({"coordinator"}),
+    "budget:import-detail": rule({"coordinator"}),
+    # Costing an RCP option: the RCP team who read the budget; nurses and physicians price it.
+    "budget:rcp-option": rule({"social", "nurse", "physician", "coordinator"}, denied=404),
+    # RCP (DESIGN.md): social worker proposes and reads; nurse, physician, psychologist edit;
+    # coordinator reads and validates; reception and admin have no part: meetings, cases,
+    # actions and minutes "do not exist" for them (404). The chair of the world's meetings is
+    # the physician; the world's open action is assigned to the social worker.
+    "rcp:list": rule(RCP_READ),
+    "rcp:create": rule(RCP_EDIT),
+    "rcp:detail": rule(RCP_READ, denied=404),
+    "rcp:edit": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:participants": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:attendance": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:agenda": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:case-create": {**rule(RCP_EDIT | {"social"}), **RCP_HIDDEN},
+    "rcp:validate": {**rule({"physician", "coordinator"}), **RCP_HIDDEN},
+    "rcp:correct": {**rule({"physician", "coordinator"}), **RCP_HIDDEN},
+    "rcp:minutes-pdf": rule(RCP_READ, denied=404),
+    "rcp:annex-pdf": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:case-detail": rule(RCP_READ, denied=404),
+    "rcp:case-edit": {**rule(RCP_EDIT), **RCP_HIDDEN},
+    "rcp:propose": rule(RCP_EDIT | {"social"}, **PATIENT_PAGE),
+    "rcp:action-close": {**rule(RCP_EDIT | {"social"}), **RCP_HIDDEN},
+    "rcp:version-pdf": rule(RCP_READ, denied=404),
+    "rcp:extract-pdf": rule(RCP_READ, denied=404),
     # Django's admin: staff only (the admin role); others are sent to the admin login.
     "admin:index": {**rule({"admin_user"}, denied=302)},
 }
@@ -96,6 +147,14 @@ def _url(name, world):
 
     if name.startswith("accounts:") and name not in ("accounts:list", "accounts:create"):
         return reverse(name, kwargs={"pk": world["target"].pk})
+    if name.startswith("rcp:"):
+        from tests.rcp.helpers import rcp_url
+
+        return rcp_url(name, world)
+    if name.startswith("budget:"):
+        from tests.budget.factories import url_kwargs
+
+        return reverse(name, kwargs=url_kwargs(name, world))
     for keys in (("pk", "visit_pk"), ("pk", "right_pk"), ("pk",), ()):
         try:
             return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})

@@ -27,10 +27,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from budget import demo as budget_demo
 from pass_unit.lib.text import normalize
 from pass_unit.roles import Role
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
 from patients.services import patient_register
+from rcp import demo as rcp_demo
 
 DEMO_PASSWORD = "pass-unit-demo"
 DEFAULT_SEED = 2026
@@ -1706,5 +1708,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo data already present ({existing} demo patients): no patient created.")
                 return
             counts = write_demo(build_demo(patients, now=timezone.now(), seed=seed), users)
+            # The other modules seed on top of the patients, each with its own generator.
+            demo = list(demo_patients().order_by("pk"))
+            rcp_demo.seed(rng=random.Random(seed + 1), users=users, patients=demo)
+            budget_demo.seed(rng=random.Random(seed + 2), users=users, patients=demo)
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data created in {clock.monotonic() - started:.1f} s: {summary}."))
