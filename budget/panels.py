@@ -35,3 +35,19 @@ def dashboard_panel(request, _obj):
         return None
     summary = selectors.year_summary(timezone.localdate().year)
     return render_to_string("budget/_dashboard_panel.html", {"summary": summary}, request=request)
+
+
+def rcp_case_costing_panel(request, case):
+    """On an RCP case page: each option's cost against what remains of the credit. Three queries."""
+    user = request.user
+    if not access.can_read_option_costing(user):
+        return None
+    rows, summary = selectors.case_option_costs(case)
+    if not rows:
+        return None
+    ctx = {
+        "rows": rows,
+        "summary": summary,
+        "can_price": access.can_price_option(user) and not case.meeting.is_locked,
+    }
+    return render_to_string("budget/_rcp_case_costing.html", ctx, request=request)

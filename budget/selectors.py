@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from budget import money
-from budget.models import BudgetYear, Category, Expense
+from budget.models import BudgetYear, Category, Expense, OptionCostLine
 from patients.models import Patient
 
 ZERO = Decimal("0.00")
@@ -273,3 +273,31 @@ def category_totals(queryset) -> dict:
     for row in rows:
         totals[row["category"]] = row["committed"]
     return dict(totals)
+
+
+def case_option_costs(case, *, today: date | None = None) -> tuple[list[dict], YearSummary]:
+    """Each option of an RCP case with its cost (catalogue pricing, else the cost entered),
+    against what remains of this year's credit. Three queries."""
+    options = list(case.options.filter(withdrawn_at__isnull=True).order_by("pk"))
+    priced = dict(
+        OptionCostLine.objects.filter(option__in=options, withdrawn_at__isnull=True)
+        .values("option")
+        .annotate(total=Sum("amount"))
+        .values_list("option", "total")
+    )
+    summary = year_summary((today or timezone.localdate()).year, today=today)
+    rows = []
+    for option in options:
+        cost = priced.get(option.pk, option.estimated_cost)
+        rows.append(
+            {
+                "option": option,
+                "cost": cost,
+                "from_catalogue": option.pk in priced,
+                "remaining_after": None if cost is None else summary.remaining - cost,
+                "share_of_remaining": money.percent(cost, summary.remaining)
+                if cost is not None and summary.remaining > 0
+                else None,
+            }
+        )
+    return rows, summary

@@ -2,7 +2,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from budget import charts, exports, forms, money, selectors, services
+from budget import charts, exports, forms, selectors, services
 from budget.models import BudgetYear, CatalogueItem, Category, Expense, OptionCostLine, PharmacyImport
 from pass_unit import access, audit
 from pass_unit.templatetags.pass_extras import money as format_money
@@ -499,28 +498,7 @@ def rcp_option(request, pk: int):
                 form.add_error(None, str(error))
             else:
                 action_error = str(error)
-    options = list(case.options.order_by("pk"))
-    priced = dict(
-        OptionCostLine.objects.filter(option__in=options, withdrawn_at__isnull=True)
-        .values("option")
-        .annotate(total=Sum("amount"))
-        .values_list("option", "total")
-    )
-    summary = selectors.year_summary(timezone.localdate().year)
-    rows = []
-    for each in options:
-        cost = priced.get(each.pk, each.estimated_cost)
-        rows.append(
-            {
-                "option": each,
-                "cost": cost,
-                "from_catalogue": each.pk in priced,
-                "remaining_after": None if cost is None else summary.remaining - cost,
-                "share_of_remaining": money.percent(cost, summary.remaining)
-                if cost is not None and summary.remaining > 0
-                else None,
-            }
-        )
+    rows, summary = selectors.case_option_costs(case)
     case_expenses = list(
         Expense.objects.filter(case_review=case)
         .exclude(status=Expense.Status.CANCELLED)

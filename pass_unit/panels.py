@@ -16,8 +16,9 @@ from collections.abc import Callable
 PATIENT_FILE = "patient_file"  # panels on /patients/<pk>/, obj = Patient
 PATIENT_ACTIONS = "patient_actions"  # buttons on /patients/<pk>/, obj = Patient
 DASHBOARD = "dashboard"  # blocks on /, obj = None
+RCP_CASE = "rcp_case"  # panels on /rcp/cases/<pk>/, obj = CaseReview (the budget prices its options)
 
-_registry: dict[str, list[tuple[int, Callable]]] = {PATIENT_FILE: [], PATIENT_ACTIONS: [], DASHBOARD: []}
+_registry: dict[str, list[tuple[int, Callable]]] = {PATIENT_FILE: [], PATIENT_ACTIONS: [], DASHBOARD: [], RCP_CASE: []}
 
 
 def register(kind: str, func: Callable | None = None, *, order: int = 100):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pass_unit import access, audit
+from pass_unit import access, audit, panels
 from patients.models import Patient
 from rcp import forms, pdf, selectors, services
 from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
@@ -423,6 +423,8 @@ def case_detail(request, pk):
         "next_pk": next_pk,
         "number": number,
         "total": total,
+        # The budget app prices the options against what remains of the credit.
+        "panels": panels.render(panels.RCP_CASE, request, case),
     }
     return render(request, "rcp/case_detail.html", ctx)
 

@@ -133,3 +133,19 @@ def test_the_dispensing_page_leads_to_the_costing_of_the_patients_options(login,
     html = login(physician).get(url).content.decode()
     assert f'href="{reverse("budget:rcp-option", args=[option.pk])}"' in html
     assert 'data-testid="rcp-options"' in login(nurse).get(url).content.decode()
+
+
+def test_the_case_page_shows_each_option_cost_against_the_budget(login, physician, psychologist, option, hcv):
+    add_line(login(physician), option, hcv, "2")
+    case_url = reverse("rcp:case-detail", args=[option.case_review.pk])
+
+    response = login(physician).get(case_url)
+    html = response.content.decode()
+    assert 'data-testid="rcp-case-costing"' in html
+    assert reverse("budget:rcp-option", args=[option.pk]) in html
+    assert html.count('data-testid="case-option-cost"') == 1
+
+    # The psychologist works in RCP but does not read the budget: no costing on the case page.
+    response = login(psychologist).get(case_url)
+    assert response.status_code == 200
+    assert 'data-testid="rcp-case-costing"' not in response.content.decode()

@@ -25,8 +25,9 @@ DETAIL_QUERIES = REQUEST_QUERIES + 7
 
 # /rcp/cases/<pk>/: case (+ meeting, chair, patient, presenter, follow-up), medical summary,
 # options, actions (+ assignee, closer), previous review, the agenda's order (neighbours),
-# the audit rows (view, view_medical), the team for the two choices of people (follow-up, assignee).
-CASE_QUERIES = REQUEST_QUERIES + 6 + 2 + 2
+# the audit rows (view, view_medical), the team for the two choices of people (follow-up, assignee),
+# and the budget's costing panel: options, their catalogue pricing, the year and its totals.
+CASE_QUERIES = REQUEST_QUERIES + 6 + 2 + 2 + 4
 
 
 def populate(meeting, count: int, users: dict) -> None:
