@@ -27,6 +27,25 @@ def make_user(username: str, role: Role | None, **extra) -> User:
 
 
 @pytest.fixture(autouse=True)
+def _role_groups(request):
+    """The role groups, for every test that uses the database.
+
+    They come from a data migration, but a transactional test (browser, backup) empties
+    every table when it ends, and the tests after it would find no group.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not marker and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -187,7 +187,9 @@ def check_deploy(**env) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "SECURE_SSL", "ALLOWED_HOSTS", "PASS_UNIT_TEST_DB"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests for their own process only.
+        if k
+        not in {"DEBUG", "SECRET_KEY", "SECURE_SSL", "ALLOWED_HOSTS", "PASS_UNIT_TEST_DB", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
