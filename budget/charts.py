@@ -177,7 +177,7 @@ class Bars:
 
 
 # Drawn narrower than the burn-up: it sits in a narrower column, and its labels must stay legible.
-BARS_WIDTH, BAR_ROW, BAR_HEIGHT, LABEL_W, AMOUNT_W = 480, 28, 18, 170, 100
+BARS_WIDTH, BAR_ROW, BAR_HEIGHT, LABEL_W, AMOUNT_W = 520, 28, 18, 210, 100
 
 
 def category_bars(rows: list[CategoryRow]) -> Bars:
