@@ -32,6 +32,15 @@ def next_file_number(year: int) -> str:
     return f"PASS-{year}-{counter.last:05d}"
 
 
+def _add_to_file(obj, *, patient: Patient, author_field: str, acting_user, request=None):
+    """Attach a new record to the patient's file, signed by its author, and audit it."""
+    obj.patient = patient
+    setattr(obj, author_field, acting_user)
+    obj.save()
+    audit.record_create(acting_user, obj, patient=patient, request=request)
+    return obj
+
+
 @transaction.atomic
 def patient_register(*, patient: Patient, acting_user, request=None) -> Patient:
     patient.file_number = next_file_number(timezone.localdate().year)
@@ -69,11 +78,7 @@ def patient_exit(*, patient: Patient, status: str, exit_date, reason: str, actin
 
 @transaction.atomic
 def visit_add(*, visit: Visit, patient: Patient, acting_user, request=None) -> Visit:
-    visit.patient = patient
-    visit.professional = acting_user
-    visit.save()
-    audit.record_create(acting_user, visit, patient=patient, request=request)
-    return visit
+    return _add_to_file(visit, patient=patient, author_field="professional", acting_user=acting_user, request=request)
 
 
 @transaction.atomic
@@ -88,20 +93,12 @@ def visit_cancel(*, visit: Visit, reason: str, acting_user, request=None) -> Vis
 
 @transaction.atomic
 def assessment_add(*, assessment: SocialAssessment, patient: Patient, acting_user, request=None):
-    assessment.patient = patient
-    assessment.author = acting_user
-    assessment.save()
-    audit.record_create(acting_user, assessment, patient=patient, request=request)
-    return assessment
+    return _add_to_file(assessment, patient=patient, author_field="author", acting_user=acting_user, request=request)
 
 
 @transaction.atomic
 def right_add(*, right: CoverageRight, patient: Patient, acting_user, request=None) -> CoverageRight:
-    right.patient = patient
-    right.created_by = acting_user
-    right.save()
-    audit.record_create(acting_user, right, patient=patient, request=request)
-    return right
+    return _add_to_file(right, patient=patient, author_field="created_by", acting_user=acting_user, request=request)
 
 
 @transaction.atomic
@@ -134,8 +131,4 @@ def medical_context_save(
 
 @transaction.atomic
 def orientation_add(*, orientation: Orientation, patient: Patient, acting_user, request=None):
-    orientation.patient = patient
-    orientation.author = acting_user
-    orientation.save()
-    audit.record_create(acting_user, orientation, patient=patient, request=request)
-    return orientation
+    return _add_to_file(orientation, patient=patient, author_field="author", acting_user=acting_user, request=request)
