@@ -182,3 +182,35 @@ def test_the_login_page_is_in_english_when_the_browser_asks(client):
     assert "Log in" in html
     assert "Personal account only" in html
     assert "Se connecter" not in html
+
+
+SOURCES = ["manage.py", "pass_unit", "patients", "rcp", "budget", "templates", "locale"]
+
+
+def test_the_catalogue_covers_every_string_of_the_source(tmp_path, fr_messages):
+    """A string added to the code without `make messages` would show in English."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("xgettext"):
+        if os.environ.get("CI"):
+            pytest.fail("gettext is needed in CI (.ci/run installs it)")
+        pytest.skip("xgettext not installed (apt-get install gettext)")
+    for name in SOURCES:
+        source = Path(settings.BASE_DIR) / name
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, tmp_path / name)
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgresql://unused@/unused"}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    fresh = parse_po(tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po")[1:]
+    known = {(e.msgctxt, e.msgid) for e in fr_messages}
+    missing = sorted(e.msgid for e in fresh if (e.msgctxt, e.msgid) not in known)
+    assert not missing, f"Run `make messages` and translate: {missing[:20]}"
