@@ -28,6 +28,10 @@ ORIENTATION_EDIT = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST}
 ACCOUNTS_MANAGE = {R.COORDINATOR, R.ADMIN}
 AUDIT_READ = {R.COORDINATOR, R.ADMIN}
 
+# Visits whose notes are covered by medical secrecy (the audit trail masks them too).
+MEDICAL_VISIT_KINDS = {"medical", "nursing", "dental"}
+PSYCH_VISIT_KINDS = {"psychological"}
+
 # Which kinds of visit each role records (its own work, plus reception for the front desk roles).
 VISIT_KINDS = {
     R.RECEPTION: ["reception"],
@@ -105,9 +109,9 @@ def visit_kinds_for(user) -> list[str]:
 
 def can_read_visit_notes(user, kind: str) -> bool:
     """Visit notes follow the kind: medical notes for the medical roles, etc."""
-    if kind in ("medical", "nursing", "dental"):
+    if kind in MEDICAL_VISIT_KINDS:
         return has(user, MEDICAL_READ)
-    if kind == "psychological":
+    if kind in PSYCH_VISIT_KINDS:
         return has(user, PSYCH_READ)
     if kind == "social":
         return has(user, SOCIAL_READ)

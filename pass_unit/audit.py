@@ -10,13 +10,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from pass_unit import access
 from pass_unit.roles import role_of
 
 # Fields never worth logging: derived or bookkeeping.
 _SKIPPED = {"search_text", "version", "updated_at", "created_at", "updated_by", "created_by"}
 # Models whose values are medical secrets: shown in the log only to medical roles.
 MEDICAL_MODELS = {"patients.medicalcontext"}
-MEDICAL_VISIT_KINDS = {"medical", "nursing", "dental", "psychological"}
+SECRET_VISIT_KINDS = access.MEDICAL_VISIT_KINDS | access.PSYCH_VISIT_KINDS
 
 
 def _client_ip(request) -> str | None:
@@ -44,7 +45,7 @@ def _jsonable(value):
 def _is_medical(obj) -> bool:
     if obj._meta.label_lower in MEDICAL_MODELS:
         return True
-    return obj._meta.label_lower == "patients.visit" and getattr(obj, "kind", "") in MEDICAL_VISIT_KINDS
+    return obj._meta.label_lower == "patients.visit" and getattr(obj, "kind", "") in SECRET_VISIT_KINDS
 
 
 def _field_values(obj) -> dict:

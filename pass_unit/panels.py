@@ -39,6 +39,10 @@ def render(kind: str, request, obj=None) -> list:
     outputs = []
     for _, func in _registry[kind]:
         result = func(request, obj)
-        if result:
-            outputs.extend(result) if kind == PATIENT_ACTIONS else outputs.append(result)
+        if not result:
+            continue
+        if kind == PATIENT_ACTIONS:
+            outputs.extend(result)  # a list of buttons
+        else:
+            outputs.append(result)  # one rendered section
     return outputs
