@@ -30,34 +30,34 @@ class BudgetError(Exception):
 
 
 @transaction.atomic
-def budget_year_save(*, budget_year: BudgetYear, acting_user, request=None) -> BudgetYear:
+def budget_year_save(*, budget_year: BudgetYear, acting_user) -> BudgetYear:
     before = BudgetYear.objects.select_for_update().filter(pk=budget_year.pk).first() if budget_year.pk else None
     budget_year.updated_by = acting_user
     budget_year.save()
     if before:
-        audit.record_update(acting_user, before, budget_year, request=request)
+        audit.record_update(acting_user, before, budget_year)
     else:
-        audit.record_create(acting_user, budget_year, request=request)
+        audit.record_create(acting_user, budget_year)
     return budget_year
 
 
 @transaction.atomic
-def extra_allocation_add(*, allocation: ExtraAllocation, budget_year: BudgetYear, acting_user, request=None):
+def extra_allocation_add(*, allocation: ExtraAllocation, budget_year: BudgetYear, acting_user):
     allocation.budget_year = budget_year
     allocation.created_by = acting_user
     allocation.save()
-    audit.record_create(acting_user, allocation, request=request)
+    audit.record_create(acting_user, allocation)
     return allocation
 
 
 @transaction.atomic
-def catalogue_item_save(*, item: CatalogueItem, acting_user, request=None) -> CatalogueItem:
+def catalogue_item_save(*, item: CatalogueItem, acting_user) -> CatalogueItem:
     before = CatalogueItem.objects.select_for_update().filter(pk=item.pk).first() if item.pk else None
     item.save()
     if before:
-        audit.record_update(acting_user, before, item, request=request)
+        audit.record_update(acting_user, before, item)
     else:
-        audit.record_create(acting_user, item, request=request)
+        audit.record_create(acting_user, item)
     return item
 
 
@@ -99,7 +99,6 @@ def expense_charge(
     case_review: CaseReview | None = None,
     reference: str = "",
     source: str = Expense.Source.FORM,
-    request=None,
 ) -> list[Expense]:
     """Charge one or several lines to the budget, for a patient (and a visit) or for the unit.
 
@@ -142,15 +141,13 @@ def expense_charge(
             expense.amount = line.amount
         _check_line_amount(expense.amount)
         expense.save()
-        audit.record_create(acting_user, expense, patient=patient, request=request)
+        audit.record_create(acting_user, expense, patient=patient)
         expenses.append(expense)
     return expenses
 
 
 @transaction.atomic
-def expense_set_status(
-    *, expense: Expense, status: str, acting_user, paid_on: date | None = None, request=None
-) -> Expense:
+def expense_set_status(*, expense: Expense, status: str, acting_user, paid_on: date | None = None) -> Expense:
     """Move an expense along planned → committed → paid (cancelling has its own service)."""
     before = Expense.objects.select_for_update().get(pk=expense.pk)
     if status == Expense.Status.CANCELLED or status not in before.NEXT_STATUSES[Expense.Status(before.status)]:
@@ -162,12 +159,12 @@ def expense_set_status(
         after.paid_on = paid_on or timezone.localdate()
     _check_status_date(status, after.spent_on)
     after.save(update_fields=["status", "paid_on", "updated_at"])
-    audit.record_update(acting_user, before, after, patient=after.patient, request=request)
+    audit.record_update(acting_user, before, after, patient=after.patient)
     return after
 
 
 @transaction.atomic
-def expense_cancel(*, expense: Expense, reason: str, acting_user, request=None) -> Expense:
+def expense_cancel(*, expense: Expense, reason: str, acting_user) -> Expense:
     """Cancel an expense: it stays in the list, struck through, with who, when and why."""
     before = Expense.objects.select_for_update().get(pk=expense.pk)
     if before.status == Expense.Status.CANCELLED:
@@ -180,7 +177,7 @@ def expense_cancel(*, expense: Expense, reason: str, acting_user, request=None) 
     after.cancel_reason = reason
     after.cancelled_at = timezone.now()
     after.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
-    audit.record_update(acting_user, before, after, patient=after.patient, request=request)
+    audit.record_update(acting_user, before, after, patient=after.patient)
     return after
 
 
@@ -357,7 +354,7 @@ def pharmacy_import_check(*, content: bytes, file_name: str, encoding: str = "ut
 
 
 @transaction.atomic
-def pharmacy_import(*, content: bytes, file_name: str, acting_user, encoding: str = "utf-8", request=None):
+def pharmacy_import(*, content: bytes, file_name: str, acting_user, encoding: str = "utf-8"):
     """Import a pharmacy CSV whole, or nothing: one bad line and no line is imported.
 
     Raises ImportRejected (with the report) when the file or a line is refused.
@@ -374,13 +371,13 @@ def pharmacy_import(*, content: bytes, file_name: str, acting_user, encoding: st
     batch = PharmacyImport.objects.create(
         file_name=file_name[:200], sha256=sha256, rows=report.rows, total=report.total, imported_by=acting_user
     )
-    audit.record_create(acting_user, batch, request=request)
+    audit.record_create(acting_user, batch)
     for expense in expenses:
         expense.pharmacy_import = batch
         expense.created_by = acting_user
     Expense.objects.bulk_create(expenses)
     for expense in expenses:
-        audit.record_create(acting_user, expense, patient=expense.patient, request=request)
+        audit.record_create(acting_user, expense, patient=expense.patient)
     report.pharmacy_import = batch
     return report
 
@@ -395,7 +392,7 @@ def _lock_open_meeting(case_review: CaseReview) -> None:
         raise BudgetError(_("The minutes of this meeting are validated: its options can no longer be priced."))
 
 
-def _sync_option_cost(option: CaseOption, *, acting_user, request) -> None:
+def _sync_option_cost(option: CaseOption, *, acting_user) -> None:
     """Copy the total of the option's cost lines into the option's estimated cost (audited)."""
     total = OptionCostLine.objects.filter(option=option, withdrawn_at__isnull=True).aggregate(t=Sum("amount"))["t"]
     before = CaseOption.objects.get(pk=option.pk)
@@ -405,13 +402,11 @@ def _sync_option_cost(option: CaseOption, *, acting_user, request) -> None:
     after.estimated_cost = total
     after.save(update_fields=["estimated_cost"])
     option.estimated_cost = total
-    audit.record_update(acting_user, before, after, patient=option.case_review.patient, request=request)
+    audit.record_update(acting_user, before, after, patient=option.case_review.patient)
 
 
 @transaction.atomic
-def option_cost_line_add(
-    *, option: CaseOption, item: CatalogueItem, quantity: Decimal, acting_user, request=None
-) -> OptionCostLine:
+def option_cost_line_add(*, option: CaseOption, item: CatalogueItem, quantity: Decimal, acting_user) -> OptionCostLine:
     """Price an option discussed in RCP with a catalogue item, at today's catalogue price."""
     _lock_open_meeting(option.case_review)
     if not item.active:
@@ -426,13 +421,13 @@ def option_cost_line_add(
         amount=amount,
         created_by=acting_user,
     )
-    audit.record_create(acting_user, line, patient=option.case_review.patient, request=request)
-    _sync_option_cost(option, acting_user=acting_user, request=request)
+    audit.record_create(acting_user, line, patient=option.case_review.patient)
+    _sync_option_cost(option, acting_user=acting_user)
     return line
 
 
 @transaction.atomic
-def option_cost_line_withdraw(*, line: OptionCostLine, acting_user, request=None) -> OptionCostLine:
+def option_cost_line_withdraw(*, line: OptionCostLine, acting_user) -> OptionCostLine:
     """Take a line out of the option's cost; it stays on record."""
     option = line.option
     _lock_open_meeting(option.case_review)
@@ -442,13 +437,13 @@ def option_cost_line_withdraw(*, line: OptionCostLine, acting_user, request=None
     after = copy.copy(before)
     after.withdrawn_at = timezone.now()
     after.save(update_fields=["withdrawn_at"])
-    audit.record_update(acting_user, before, after, patient=option.case_review.patient, request=request)
-    _sync_option_cost(option, acting_user=acting_user, request=request)
+    audit.record_update(acting_user, before, after, patient=option.case_review.patient)
+    _sync_option_cost(option, acting_user=acting_user)
     return after
 
 
 @transaction.atomic
-def option_expenses_plan(*, option: CaseOption, acting_user, request=None) -> list[Expense]:
+def option_expenses_plan(*, option: CaseOption, acting_user) -> list[Expense]:
     """The RCP retained this option: its priced lines become planned expenses of the patient,
     tied to the RCP decision, at today's catalogue prices."""
     if not option.retained:
@@ -468,5 +463,4 @@ def option_expenses_plan(*, option: CaseOption, acting_user, request=None) -> li
         reference=f"RCP {timezone.localtime(case_review.meeting.scheduled_at):%d/%m/%Y}",
         source=Expense.Source.DISPENSING,
         acting_user=acting_user,
-        request=request,
     )

@@ -62,9 +62,7 @@ def year_create(request):
     initial = {"year": timezone.localdate().year}
     form = forms.BudgetYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        budget_year = services.budget_year_save(
-            budget_year=form.save(commit=False), acting_user=request.user, request=request
-        )
+        budget_year = services.budget_year_save(budget_year=form.save(commit=False), acting_user=request.user)
         messages.success(request, _("Budget year %(year)s recorded.") % {"year": budget_year.year})
         return redirect("budget:year", year=budget_year.year)
     return render(request, "budget/form.html", {"form": form, "title": _("New budget year")})
@@ -76,7 +74,7 @@ def year_edit(request, year: int):
     budget_year = get_object_or_404(BudgetYear, year=_check_year(year))
     form = forms.BudgetYearForm(request.POST or None, instance=budget_year)
     if request.method == "POST" and form.is_valid():
-        services.budget_year_save(budget_year=form.save(commit=False), acting_user=request.user, request=request)
+        services.budget_year_save(budget_year=form.save(commit=False), acting_user=request.user)
         messages.success(request, _("Budget year %(year)s updated.") % {"year": year})
         return redirect("budget:year", year=year)
     title = _("Budget year %(year)s") % {"year": year}
@@ -90,7 +88,7 @@ def allocation_create(request, year: int):
     form = forms.ExtraAllocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.extra_allocation_add(
-            allocation=form.save(commit=False), budget_year=budget_year, acting_user=request.user, request=request
+            allocation=form.save(commit=False), budget_year=budget_year, acting_user=request.user
         )
         messages.success(request, _("Extra allocation recorded."))
         return redirect("budget:year", year=year)
@@ -145,7 +143,7 @@ def _catalogue_form(request, item: CatalogueItem, title: str):
     access.require(access.can_manage_budget(request.user))
     form = forms.CatalogueItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        item = services.catalogue_item_save(item=form.save(commit=False), acting_user=request.user, request=request)
+        item = services.catalogue_item_save(item=form.save(commit=False), acting_user=request.user)
         messages.success(request, _("“%(name)s” saved in the catalogue.") % {"name": item.name})
         return redirect("budget:catalogue")
     return render(request, "budget/form.html", {"form": form, "title": title, "back_url": reverse("budget:catalogue")})
@@ -177,7 +175,7 @@ def expense_list(request):
         expenses = expenses.filter(patient_id=filters["patient"])
         if patient is not None:
             # A patient's expenses are part of their file: reading them is logged like the file.
-            audit.record_view(user, patient, request=request, medical=access.can_read_expense_items(user))
+            audit.record_view(user, patient, medical=access.can_read_expense_items(user))
     if filters.get("pharmacy_import"):
         expenses = expenses.filter(pharmacy_import_id=filters["pharmacy_import"])
     year = filters.get("year") or (None if patient or filters.get("pharmacy_import") else timezone.localdate().year)
@@ -220,7 +218,6 @@ def expense_create(request):
                 status=form.cleaned_data["status"],
                 reference=form.cleaned_data["reference"],
                 acting_user=request.user,
-                request=request,
             )
         except services.BudgetError as error:
             form.add_error(None, str(error))
@@ -246,7 +243,6 @@ def expense_detail(request, pk: int):
                     status=form.cleaned_data["status"],
                     paid_on=form.cleaned_data["paid_on"],
                     acting_user=user,
-                    request=request,
                 )
             except services.BudgetError as error:
                 form.add_error(None, str(error))
@@ -254,7 +250,7 @@ def expense_detail(request, pk: int):
                 messages.success(request, _("Expense updated."))
                 return redirect("budget:expense-detail", pk=expense.pk)
     elif expense.patient is not None:
-        audit.record_view(user, expense.patient, request=request, medical=access.can_read_expense_items(user))
+        audit.record_view(user, expense.patient, medical=access.can_read_expense_items(user))
     ctx = {
         "expense": expense,
         "form": form,
@@ -274,9 +270,7 @@ def expense_cancel(request, pk: int):
         return redirect("budget:expense-detail", pk=expense.pk)
     form = forms.ExpenseCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.expense_cancel(
-            expense=expense, reason=form.cleaned_data["reason"], acting_user=request.user, request=request
-        )
+        services.expense_cancel(expense=expense, reason=form.cleaned_data["reason"], acting_user=request.user)
         messages.success(request, _("Expense cancelled."))
         return redirect("budget:expense-detail", pk=expense.pk)
     ctx = {
@@ -325,7 +319,6 @@ def dispense(request, pk: int):
                 reference=data["reference"],
                 source=Expense.Source.DISPENSING,
                 acting_user=request.user,
-                request=request,
             )
         except services.BudgetError as error:
             form.add_error(None, str(error))
@@ -396,7 +389,6 @@ def _export(request, kind: str):
     audit.record(
         request.user,
         "export",
-        request=request,
         detail=f"budget expenses {start:%d/%m/%Y}–{end:%d/%m/%Y} {kind.upper()}"
         f"{' pseudonymised' if pseudonymised else ' named'}, {count} lines",
     )
@@ -431,7 +423,6 @@ def pharmacy_import(request):
                 file_name=upload.name,
                 encoding=form.cleaned_data["encoding"],
                 acting_user=request.user,
-                request=request,
             )
         except services.ImportRejected as rejected:
             report = rejected.report
@@ -474,18 +465,17 @@ def rcp_option(request, pk: int):
                     item=form.cleaned_data["catalogue_item"],
                     quantity=form.cleaned_data["quantity"],
                     acting_user=user,
-                    request=request,
                 )
                 messages.success(request, _("Cost line added."))
                 return redirect("budget:rcp-option", pk=option.pk)
             if posted == "withdraw":
                 line_pk = request.POST.get("line", "")
                 line = get_object_or_404(OptionCostLine, pk=line_pk if line_pk.isdigit() else 0, option=option)
-                services.option_cost_line_withdraw(line=line, acting_user=user, request=request)
+                services.option_cost_line_withdraw(line=line, acting_user=user)
                 messages.success(request, _("Cost line withdrawn."))
                 return redirect("budget:rcp-option", pk=option.pk)
             if posted == "plan":
-                expenses = services.option_expenses_plan(option=option, acting_user=user, request=request)
+                expenses = services.option_expenses_plan(option=option, acting_user=user)
                 message = ngettext(
                     "%(count)d planned expense recorded for the patient.",
                     "%(count)d planned expenses recorded for the patient.",

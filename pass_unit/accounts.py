@@ -54,7 +54,6 @@ def account_create(request):
                 request.user,
                 "account",
                 obj=user,
-                request=request,
                 changes={"role": [None, form.cleaned_data["role"]], "is_active": [None, True]},
                 detail="create",
             )
@@ -82,7 +81,7 @@ def account_edit(request, pk):
                 _set_role(account, new_role)
                 changes["role"] = [old_role.value if old_role else None, new_role]
             if changes:
-                audit.record(request.user, "account", obj=account, request=request, changes=changes, detail="update")
+                audit.record(request.user, "account", obj=account, changes=changes, detail="update")
         messages.success(request, _("Account updated."))
         return redirect("accounts:list")
     return render(request, "pass_unit/accounts/form.html", {"form": form, "account": account})
@@ -101,7 +100,6 @@ def account_toggle_active(request, pk):
                 request.user,
                 "account",
                 obj=account,
-                request=request,
                 changes={"is_active": [not account.is_active, account.is_active]},
                 detail=form.cleaned_data["reason"] if form else "reactivate",
             )
@@ -125,6 +123,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(self.request.user, "account", obj=self.request.user, request=self.request, detail="password")
+        audit.record(self.request.user, "account", obj=self.request.user, detail="password")
         messages.success(self.request, _("Password changed. Your other sessions have been closed."))
         return response

@@ -4,6 +4,7 @@ Rows are append-only; PostgreSQL refuses UPDATE and DELETE on the table (see the
 migration that installs the trigger), so not even a bug in the app can rewrite history.
 """
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,14 +21,31 @@ MEDICAL_MODELS = {"patients.medicalcontext"}
 SECRET_VISIT_KINDS = access.MEDICAL_VISIT_KINDS | access.PSYCH_VISIT_KINDS
 
 
+# The workstation's address for the request being served, set by `ClientAddressMiddleware`:
+# services and signals record it without ever seeing the HTTP request (as Zulip's actions).
+_client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+
+
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
     # Behind a reverse proxy, the workstation's address is in the header the proxy sets
     # (CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP); never trust such a header without a proxy.
     header = settings.CLIENT_IP_HEADER
     address = request.META.get(header, "").split(",")[0].strip() if header else ""
     return address or request.META.get("REMOTE_ADDR") or None
+
+
+class ClientAddressMiddleware:
+    """Makes the client address of the current request available to the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _client_address.set(_client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _client_address.reset(token)
 
 
 def _jsonable(value):
@@ -63,7 +81,6 @@ def record(
     *,
     obj=None,
     patient=None,
-    request=None,
     changes=None,
     detail: str = "",
     medical: bool | None = None,
@@ -75,7 +92,7 @@ def record(
         user=user if user and user.is_authenticated else None,
         username=(getattr(user, "username", "") or "") if user else "",
         role=role.value if role else "",
-        ip_address=_client_ip(request),
+        ip_address=_client_address.get(),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
@@ -87,20 +104,20 @@ def record(
     )
 
 
-def record_create(user, obj, *, patient=None, request=None):
+def record_create(user, obj, *, patient=None):
     # Same shape as an update, {field: [old, new]}, with no old value: the log pages read every row alike.
     changes = {name: [None, value] for name, value in _field_values(obj).items()}
-    return record(user, "create", obj=obj, patient=patient, request=request, changes=changes)
+    return record(user, "create", obj=obj, patient=patient, changes=changes)
 
 
-def record_update(user, before, after, *, patient=None, request=None):
+def record_update(user, before, after, *, patient=None):
     old, new = _field_values(before), _field_values(after)
     changes = {name: [old[name], new[name]] for name in new if old.get(name) != new[name]}
     if not changes:
         return None
-    return record(user, "update", obj=after, patient=patient, request=request, changes=changes)
+    return record(user, "update", obj=after, patient=patient, changes=changes)
 
 
-def record_view(user, patient, *, request=None, medical: bool = False):
+def record_view(user, patient, *, medical: bool = False):
     action = "view_medical" if medical else "view"
-    return record(user, action, obj=patient, patient=patient, request=request, medical=medical)
+    return record(user, action, obj=patient, patient=patient, medical=medical)

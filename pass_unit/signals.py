@@ -8,13 +8,13 @@ from pass_unit import audit
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit.record(user, "login", request=request)
+    audit.record(user, "login")
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit.record(user, "logout", request=request)
+        audit.record(user, "logout")
 
 
 @receiver(user_login_failed)
@@ -25,4 +25,4 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
     typed = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=typed).exists()
-    audit.record(None, "login_failed", request=request, detail=typed if known else "?")
+    audit.record(None, "login_failed", detail=typed if known else "?")

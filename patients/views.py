@@ -103,7 +103,7 @@ def patient_create(request):
                 )
             )
         if not duplicates:
-            services.patient_register(patient=patient, acting_user=request.user, request=request)
+            services.patient_register(patient=patient, acting_user=request.user)
             messages.success(request, _("File %(number)s created.") % {"number": patient.file_number})
             return redirect("patients:detail", pk=patient.pk)
     return render(request, "patients/form.html", {"form": form, "duplicates": duplicates, "creating": True})
@@ -161,9 +161,9 @@ def _patient_file_context(request, patient):
 def patient_detail(request, pk):
     patient = access.get_patient_for_user(request, pk)
     ctx = _patient_file_context(request, patient)
-    audit.record_view(request.user, patient, request=request)
+    audit.record_view(request.user, patient)
     if ctx["can_read_medical"]:
-        audit.record_view(request.user, patient, request=request, medical=True)
+        audit.record_view(request.user, patient, medical=True)
     return render(request, "patients/detail.html", ctx)
 
 
@@ -179,7 +179,6 @@ def patient_edit(request, pk):
                 patient=patient,
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
-                request=request,
             )
         except services.StaleEdit as exc:
             stale = exc.current
@@ -225,9 +224,7 @@ def visit_create(request, pk):
         allowed=bool(access.visit_kinds_for(request.user)),
         form_class=forms.VisitForm,
         form_kwargs={"user": request.user},
-        service=lambda obj, patient: services.visit_add(
-            visit=obj, patient=patient, acting_user=request.user, request=request
-        ),
+        service=lambda obj, patient: services.visit_add(visit=obj, patient=patient, acting_user=request.user),
         title=_("New visit"),
         success=_("Visit recorded."),
     )
@@ -240,9 +237,7 @@ def visit_cancel(request, pk, visit_pk):
     access.require(visit.professional_id == request.user.pk or access.can_edit_identity(request.user))
     form = forms.VisitCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.visit_cancel(
-            visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user, request=request
-        )
+        services.visit_cancel(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user)
         messages.success(request, _("Visit cancelled."))
         return redirect("patients:detail", pk=patient.pk)
     return render(
@@ -265,9 +260,7 @@ def assessment_create(request, pk):
         pk,
         allowed=access.can_edit_social(request.user),
         form_class=forms.SocialAssessmentForm,
-        service=lambda obj, patient: services.assessment_add(
-            assessment=obj, patient=patient, acting_user=request.user, request=request
-        ),
+        service=lambda obj, patient: services.assessment_add(assessment=obj, patient=patient, acting_user=request.user),
         title=_("New social assessment"),
         success=_("Social assessment recorded."),
     )
@@ -280,9 +273,7 @@ def right_create(request, pk):
         pk,
         allowed=access.can_edit_social(request.user),
         form_class=forms.CoverageRightForm,
-        service=lambda obj, patient: services.right_add(
-            right=obj, patient=patient, acting_user=request.user, request=request
-        ),
+        service=lambda obj, patient: services.right_add(right=obj, patient=patient, acting_user=request.user),
         title=_("New coverage right or application"),
         success=_("Coverage right recorded."),
     )
@@ -303,7 +294,7 @@ def right_edit(request, pk, right_pk):
             initial["decision_on"] = timezone.localdate()
     form = forms.CoverageRightForm(request.POST or None, instance=right, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.right_update(right=form.save(commit=False), acting_user=request.user, request=request)
+        services.right_update(right=form.save(commit=False), acting_user=request.user)
         messages.success(request, _("Coverage right updated."))
         return redirect("patients:detail", pk=patient.pk)
     return render(
@@ -324,7 +315,7 @@ def medical_edit(request, pk):
     context = MedicalContext.objects.filter(patient=patient).first() or MedicalContext(patient=patient)
     if request.method == "GET" and context.pk:
         # The form shows the whole medical context: a read to record, as on the file.
-        audit.record_view(request.user, patient, request=request, medical=True)
+        audit.record_view(request.user, patient, medical=True)
     form = forms.MedicalContextForm(request.POST or None, instance=context)
     if request.method == "POST" and form.is_valid():
         try:
@@ -332,7 +323,6 @@ def medical_edit(request, pk):
                 context=form.save(commit=False),
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
-                request=request,
             )
         except services.StaleEdit as exc:
             form.add_error(
@@ -368,7 +358,7 @@ def orientation_create(request, pk):
         allowed=access.can_edit_orientation(request.user),
         form_class=forms.OrientationForm,
         service=lambda obj, patient: services.orientation_add(
-            orientation=obj, patient=patient, acting_user=request.user, request=request
+            orientation=obj, patient=patient, acting_user=request.user
         ),
         title=_("New orientation"),
         success=_("Orientation recorded."),
@@ -387,7 +377,6 @@ def patient_exit(request, pk):
             exit_date=form.cleaned_data["exit_date"],
             reason=form.cleaned_data["reason"],
             acting_user=request.user,
-            request=request,
         )
         messages.success(request, _("Follow-up status updated."))
         return redirect("patients:detail", pk=patient.pk)

@@ -59,37 +59,37 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return current
 
 
-def _record_medical(user, summary: CaseMedicalSummary, old_text: str | None, *, patient, request):
+def _record_medical(user, summary: CaseMedicalSummary, old_text: str | None, *, patient):
     """Audit a medical summary: flagged medical, so the log shows its values to medical roles only."""
     changes = {"text": [old_text, summary.text]}
     action = "create" if old_text is None else "update"
     if old_text is not None and old_text == summary.text:
         return
-    audit.record(user, action, obj=summary, patient=patient, request=request, changes=changes, medical=True)
+    audit.record(user, action, obj=summary, patient=patient, changes=changes, medical=True)
 
 
-def _record_document(user, document, *, patient=None, request=None):
+def _record_document(user, document, *, patient=None):
     """A stored PDF is audited by its fingerprint, not its bytes."""
     changes = {"sha256": [None, document.sha256], "size": [None, len(document.pdf)]}
-    audit.record(user, "create", obj=document, patient=patient, request=request, changes=changes)
+    audit.record(user, "create", obj=document, patient=patient, changes=changes)
 
 
 # --- meetings and participants ----------------------------------------------------------------
 
 
 @transaction.atomic
-def meeting_plan(*, meeting: Meeting, members=(), acting_user, request=None) -> Meeting:
+def meeting_plan(*, meeting: Meeting, members=(), acting_user) -> Meeting:
     """Plan a new meeting; the chair and `members` are invited."""
     if meeting.scheduled_at <= timezone.now():
         raise RcpError(_("A new meeting cannot be planned in the past."))
     meeting.status = Meeting.Status.PLANNED
     meeting.created_by = acting_user
     meeting.save()
-    audit.record_create(acting_user, meeting, request=request)
+    audit.record_create(acting_user, meeting)
     invited = [meeting.chair, *[m for m in members if m.pk != meeting.chair_id]]
     for user in invited:
         participant = Participant.objects.create(meeting=meeting, user=user, role=_role_value(user))
-        audit.record_create(acting_user, participant, request=request)
+        audit.record_create(acting_user, participant)
     return meeting
 
 
@@ -99,7 +99,7 @@ def _role_value(user) -> str:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, acting_user, request=None) -> Meeting:
+def meeting_update(*, meeting: Meeting, acting_user) -> Meeting:
     before = _lock_meeting(meeting)
     if (
         meeting.scheduled_at != before.scheduled_at
@@ -109,15 +109,15 @@ def meeting_update(*, meeting: Meeting, acting_user, request=None) -> Meeting:
         raise RcpError(_("A planned meeting cannot be moved to the past."))
     meeting.status = before.status
     meeting.save()
-    audit.record_update(acting_user, before, meeting, request=request)
+    audit.record_update(acting_user, before, meeting)
     if meeting.chair_id != before.chair_id and not meeting.participants.filter(user=meeting.chair).exists():
         participant = Participant.objects.create(meeting=meeting, user=meeting.chair, role=_role_value(meeting.chair))
-        audit.record_create(acting_user, participant, request=request)
+        audit.record_create(acting_user, participant)
     return meeting
 
 
 @transaction.atomic
-def participant_add(*, participant: Participant, meeting: Meeting, acting_user, request=None) -> Participant:
+def participant_add(*, participant: Participant, meeting: Meeting, acting_user) -> Participant:
     """Invite a team member (participant.user) or an external guest (name, profession, organisation)."""
     _lock_meeting(meeting)
     participant.meeting = meeting
@@ -132,17 +132,17 @@ def participant_add(*, participant: Participant, meeting: Meeting, acting_user, 
             existing.role = _role_value(participant.user)
             existing.profession = participant.profession
             existing.save(update_fields=["withdrawn_at", "role", "profession"])
-            audit.record_update(acting_user, before, existing, request=request)
+            audit.record_update(acting_user, before, existing)
             return existing
         participant.role = _role_value(participant.user)
         participant.name = ""
     participant.save()
-    audit.record_create(acting_user, participant, request=request)
+    audit.record_create(acting_user, participant)
     return participant
 
 
 @transaction.atomic
-def participant_withdraw(*, participant: Participant, acting_user, request=None) -> Participant:
+def participant_withdraw(*, participant: Participant, acting_user) -> Participant:
     """Take someone invited by mistake off the list, before attendance is taken. Nothing is deleted."""
     meeting = _lock_meeting(participant.meeting)
     if meeting.status != Meeting.Status.PLANNED:
@@ -153,12 +153,12 @@ def participant_withdraw(*, participant: Participant, acting_user, request=None)
     if before.withdrawn_at is None:
         participant.withdrawn_at = timezone.now()
         participant.save(update_fields=["withdrawn_at"])
-        audit.record_update(acting_user, before, participant, request=request)
+        audit.record_update(acting_user, before, participant)
     return participant
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, attendance: dict, acting_user, request=None) -> Meeting:
+def attendance_record(*, meeting: Meeting, attendance: dict, acting_user) -> Meeting:
     """Take attendance on the day ({participant pk: Attendance}); the meeting is then held."""
     before = _lock_meeting(meeting)
     if not before.has_come:
@@ -169,13 +169,11 @@ def attendance_record(*, meeting: Meeting, attendance: dict, acting_user, reques
             old = Participant.objects.get(pk=participant.pk)
             participant.attendance = status
             participant.save(update_fields=["attendance"])
-            audit.record_update(acting_user, old, participant, request=request)
+            audit.record_update(acting_user, old, participant)
     if before.status == Meeting.Status.PLANNED:
         meeting.status = Meeting.Status.HELD
         Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD, updated_at=timezone.now())
-        audit.record(
-            acting_user, "update", obj=meeting, request=request, changes={"status": [before.status, meeting.status]}
-        )
+        audit.record(acting_user, "update", obj=meeting, changes={"status": [before.status, meeting.status]})
     return meeting
 
 
@@ -192,7 +190,7 @@ def _previous_review(patient: Patient, meeting: Meeting) -> CaseReview | None:
 
 @transaction.atomic
 def case_review_add(
-    *, case_review: CaseReview, meeting: Meeting, patient: Patient, medical_summary: str = "", acting_user, request=None
+    *, case_review: CaseReview, meeting: Meeting, patient: Patient, medical_summary: str = "", acting_user
 ) -> CaseReview:
     """Put a patient's case on the agenda. An urgent case goes after the other urgent ones, before the rest."""
     current = _lock_meeting(meeting)
@@ -217,13 +215,13 @@ def case_review_add(
     except IntegrityError:
         # Two colleagues adding the same patient at the same moment: the constraint decides.
         raise DuplicateCase(patient) from None
-    audit.record_create(acting_user, case_review, patient=patient, request=request)
+    audit.record_create(acting_user, case_review, patient=patient)
     # Only the medical roles write a medical summary, whatever was posted.
     if medical_summary.strip() and access.can_read_rcp_medical_summary(acting_user):
         summary = CaseMedicalSummary.objects.create(
             case_review=case_review, text=medical_summary, updated_by=acting_user
         )
-        _record_medical(acting_user, summary, None, patient=patient, request=request)
+        _record_medical(acting_user, summary, None, patient=patient)
     return case_review
 
 
@@ -231,7 +229,7 @@ _UNCHANGED = object()
 
 
 @transaction.atomic
-def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, acting_user, request=None) -> CaseReview:
+def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, acting_user) -> CaseReview:
     """Save the agenda entry or the deliberation of a case (values already set on `case_review`)."""
     _lock_meeting(case_review.meeting)
     before = CaseReview.objects.select_for_update().get(pk=case_review.pk)
@@ -239,7 +237,7 @@ def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, a
     for name in ("meeting_id", "patient_id", "proposed_by_id", "previous_review_id", "position"):
         setattr(case_review, name, getattr(before, name))
     case_review.save()
-    audit.record_update(acting_user, before, case_review, patient=case_review.patient, request=request)
+    audit.record_update(acting_user, before, case_review, patient=case_review.patient)
     if medical_summary is not _UNCHANGED and access.can_read_rcp_medical_summary(acting_user):
         summary = CaseMedicalSummary.objects.select_for_update().filter(case_review=case_review).first()
         if summary is None:
@@ -247,18 +245,18 @@ def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, a
                 summary = CaseMedicalSummary.objects.create(
                     case_review=case_review, text=medical_summary, updated_by=acting_user
                 )
-                _record_medical(acting_user, summary, None, patient=case_review.patient, request=request)
+                _record_medical(acting_user, summary, None, patient=case_review.patient)
         elif summary.text != medical_summary:
             old_text = summary.text
             summary.text = medical_summary
             summary.updated_by = acting_user
             summary.save()
-            _record_medical(acting_user, summary, old_text, patient=case_review.patient, request=request)
+            _record_medical(acting_user, summary, old_text, patient=case_review.patient)
     return case_review
 
 
 @transaction.atomic
-def agenda_move(*, case_review: CaseReview, direction: str, acting_user, request=None) -> None:
+def agenda_move(*, case_review: CaseReview, direction: str, acting_user) -> None:
     """Swap a case with its neighbour on the agenda (direction "up" or "down")."""
     meeting = _lock_meeting(case_review.meeting)
     cases = list(CaseReview.objects.select_for_update().filter(meeting=meeting).order_by("position", "pk"))
@@ -269,10 +267,10 @@ def agenda_move(*, case_review: CaseReview, direction: str, acting_user, request
     if not 0 <= other < len(cases):
         return
     cases[index], cases[other] = cases[other], cases[index]
-    _renumber(cases, meeting, acting_user, request)
+    _renumber(cases, meeting, acting_user)
 
 
-def _renumber(cases: list[CaseReview], meeting: Meeting, acting_user, request) -> None:
+def _renumber(cases: list[CaseReview], meeting: Meeting, acting_user) -> None:
     old_order = list(CaseReview.objects.filter(meeting=meeting).order_by("position", "pk").values_list("pk", flat=True))
     for position, case in enumerate(cases, start=1):
         if case.position != position:
@@ -280,11 +278,11 @@ def _renumber(cases: list[CaseReview], meeting: Meeting, acting_user, request) -
             case.position = position
     new_order = [c.pk for c in cases]
     if new_order != old_order:
-        audit.record(acting_user, "update", obj=meeting, request=request, changes={"agenda": [old_order, new_order]})
+        audit.record(acting_user, "update", obj=meeting, changes={"agenda": [old_order, new_order]})
 
 
 @transaction.atomic
-def agenda_set_urgent(*, case_review: CaseReview, urgent: bool, acting_user, request=None) -> None:
+def agenda_set_urgent(*, case_review: CaseReview, urgent: bool, acting_user) -> None:
     _lock_meeting(case_review.meeting)
     before = CaseReview.objects.select_for_update().get(pk=case_review.pk)
     if before.urgent == urgent:
@@ -293,23 +291,23 @@ def agenda_set_urgent(*, case_review: CaseReview, urgent: bool, acting_user, req
     after.urgent = urgent
     after.save(update_fields=["urgent", "updated_at"])
     case_review.urgent = urgent
-    audit.record_update(acting_user, before, after, patient=after.patient, request=request)
+    audit.record_update(acting_user, before, after, patient=after.patient)
 
 
 # --- during the meeting: options and actions --------------------------------------------------
 
 
 @transaction.atomic
-def option_add(*, option: CaseOption, case_review: CaseReview, acting_user, request=None) -> CaseOption:
+def option_add(*, option: CaseOption, case_review: CaseReview, acting_user) -> CaseOption:
     _lock_meeting(case_review.meeting)
     option.case_review = case_review
     option.save()
-    audit.record_create(acting_user, option, patient=case_review.patient, request=request)
+    audit.record_create(acting_user, option, patient=case_review.patient)
     return option
 
 
 @transaction.atomic
-def option_withdraw(*, option: CaseOption, acting_user, request=None) -> CaseOption:
+def option_withdraw(*, option: CaseOption, acting_user) -> CaseOption:
     """An option recorded by mistake is withdrawn: kept on record, left out of the pages and minutes."""
     case_review = option.case_review
     _lock_meeting(case_review.meeting)
@@ -317,12 +315,12 @@ def option_withdraw(*, option: CaseOption, acting_user, request=None) -> CaseOpt
     if before.withdrawn_at is None:
         option.withdrawn_at = timezone.now()
         option.save(update_fields=["withdrawn_at"])
-        audit.record_update(acting_user, before, option, patient=case_review.patient, request=request)
+        audit.record_update(acting_user, before, option, patient=case_review.patient)
     return option
 
 
 @transaction.atomic
-def action_add(*, action: Action, case_review: CaseReview, acting_user, request=None) -> Action:
+def action_add(*, action: Action, case_review: CaseReview, acting_user) -> Action:
     _lock_meeting(case_review.meeting)
     if not action.assignee_id or not action.due_on:
         raise RcpError(_("An action needs someone to do it and a due date."))
@@ -330,12 +328,12 @@ def action_add(*, action: Action, case_review: CaseReview, acting_user, request=
     action.created_by = acting_user
     action.status = Action.Status.OPEN
     action.save()
-    audit.record_create(acting_user, action, patient=case_review.patient, request=request)
+    audit.record_create(acting_user, action, patient=case_review.patient)
     return action
 
 
 @transaction.atomic
-def action_close(*, action: Action, status: str, reason: str = "", acting_user, request=None) -> Action:
+def action_close(*, action: Action, status: str, reason: str = "", acting_user) -> Action:
     """Follow-up: an open action is done, or dropped with a reason. It is never reopened.
 
     Allowed after the minutes are validated: the minutes keep the status of the day, the
@@ -353,7 +351,7 @@ def action_close(*, action: Action, status: str, reason: str = "", acting_user, 
     action.closed_at = timezone.now()
     action.closed_by = acting_user
     action.save(update_fields=["status", "drop_reason", "closed_at", "closed_by"])
-    audit.record_update(acting_user, before, action, patient=action.case_review.patient, request=request)
+    audit.record_update(acting_user, before, action, patient=action.case_review.patient)
     return action
 
 
@@ -376,7 +374,7 @@ def validation_problems(meeting: Meeting, cases: list[CaseReview]) -> list[str]:
 
 
 @transaction.atomic
-def minutes_validate(*, meeting: Meeting, acting_user, request=None) -> MinutesVersion:
+def minutes_validate(*, meeting: Meeting, acting_user) -> MinutesVersion:
     """Freeze the meeting and store its minutes (and each patient's extract) with their SHA-256.
 
     The PDFs are rendered inside the transaction: they are the validated record, not a
@@ -414,7 +412,7 @@ def minutes_validate(*, meeting: Meeting, acting_user, request=None) -> MinutesV
         validated_by=acting_user,
         validated_at=now,
     )
-    _record_document(acting_user, version, request=request)
+    _record_document(acting_user, version)
     for case in cases:
         extract = pdf.render_extract(
             current,
@@ -429,7 +427,7 @@ def minutes_validate(*, meeting: Meeting, acting_user, request=None) -> MinutesV
         filed = MinutesExtract.objects.create(
             version=version, case_review=case, patient=case.patient, pdf=extract.pdf, sha256=extract.sha256
         )
-        _record_document(acting_user, filed, patient=case.patient, request=request)
+        _record_document(acting_user, filed, patient=case.patient)
     before_status = current.status
     Meeting.objects.filter(pk=current.pk).update(
         status=Meeting.Status.VALIDATED,
@@ -444,7 +442,6 @@ def minutes_validate(*, meeting: Meeting, acting_user, request=None) -> MinutesV
         acting_user,
         "update",
         obj=meeting,
-        request=request,
         changes={
             "status": [before_status, Meeting.Status.VALIDATED],
             "version": [previous and previous.number, number],
@@ -454,7 +451,7 @@ def minutes_validate(*, meeting: Meeting, acting_user, request=None) -> MinutesV
 
 
 @transaction.atomic
-def minutes_correct(*, meeting: Meeting, reason: str, acting_user, request=None) -> Meeting:
+def minutes_correct(*, meeting: Meeting, reason: str, acting_user) -> Meeting:
     """Reopen validated minutes for a correction. The stored versions are kept; validating
     again stores a new version that supersedes the last one."""
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -472,7 +469,6 @@ def minutes_correct(*, meeting: Meeting, reason: str, acting_user, request=None)
         acting_user,
         "update",
         obj=meeting,
-        request=request,
         changes={"status": [current.status, Meeting.Status.HELD], "correction_reason": ["", reason.strip()]},
     )
     return meeting

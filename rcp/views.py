@@ -60,9 +60,9 @@ def _pdf_response(data: bytes, filename: str, *, sha256: str | None = None) -> H
 def _record_export(request, obj, patients, *, medical: bool = False, detail: str = ""):
     """One audit row per patient in the document: each patient's access log shows who printed it."""
     for patient in patients:
-        audit.record(request.user, "export", obj=obj, patient=patient, request=request, medical=medical, detail=detail)
+        audit.record(request.user, "export", obj=obj, patient=patient, medical=medical, detail=detail)
     if not patients:
-        audit.record(request.user, "export", obj=obj, request=request, detail=detail)
+        audit.record(request.user, "export", obj=obj, detail=detail)
 
 
 def _meeting_flags(user, meeting) -> dict:
@@ -102,7 +102,6 @@ def meeting_create(request):
                 meeting=form.save(commit=False),
                 members=form.cleaned_data["members"],
                 acting_user=request.user,
-                request=request,
             )
         except services.RcpError as exc:
             form.add_error(None, exc.message)
@@ -141,7 +140,7 @@ def meeting_edit(request, pk):
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(meeting=form.save(commit=False), acting_user=request.user, request=request)
+            services.meeting_update(meeting=form.save(commit=False), acting_user=request.user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -166,7 +165,7 @@ def meeting_participants(request, pk):
             Participant, pk=_posted_pk(request, "participant"), meeting=meeting, withdrawn_at__isnull=True
         )
         try:
-            services.participant_withdraw(participant=participant, acting_user=request.user, request=request)
+            services.participant_withdraw(participant=participant, acting_user=request.user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -181,9 +180,7 @@ def meeting_participants(request, pk):
         else:
             participant = form.save(commit=False)
         try:
-            services.participant_add(
-                participant=participant, meeting=meeting, acting_user=request.user, request=request
-            )
+            services.participant_add(participant=participant, meeting=meeting, acting_user=request.user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -210,9 +207,7 @@ def meeting_attendance(request, pk):
     form = forms.AttendanceForm(request.POST or None, participants=participants)
     if request.method == "POST" and form.is_valid():
         try:
-            services.attendance_record(
-                meeting=meeting, attendance=form.attendance(), acting_user=request.user, request=request
-            )
+            services.attendance_record(meeting=meeting, attendance=form.attendance(), acting_user=request.user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -236,9 +231,9 @@ def meeting_agenda(request, pk):
         target, _sep, value = (move or urgent).partition(":")
         case = CaseReview.objects.filter(meeting=meeting, pk=_as_pk(target)).first()
         if case is not None and move and value in ("up", "down"):
-            services.agenda_move(case_review=case, direction=value, acting_user=request.user, request=request)
+            services.agenda_move(case_review=case, direction=value, acting_user=request.user)
         elif case is not None and urgent and value in ("0", "1"):
-            services.agenda_set_urgent(case_review=case, urgent=value == "1", acting_user=request.user, request=request)
+            services.agenda_set_urgent(case_review=case, urgent=value == "1", acting_user=request.user)
         else:
             messages.error(request, _("Unknown change: reload the page and try again."))
         return redirect("rcp:agenda", pk=meeting.pk)
@@ -257,7 +252,7 @@ def _prefill(request, patient) -> dict:
         initial["medical_summary"] = selectors.medical_summary_prefill(patient)
         if initial["medical_summary"]:
             # The form shows the medical context: a read to record, as on the patient file.
-            audit.record_view(request.user, patient, request=request, medical=True)
+            audit.record_view(request.user, patient, medical=True)
     return initial
 
 
@@ -270,7 +265,6 @@ def _add_case(request, form, *, meeting, patient):
             patient=patient,
             medical_summary=form.cleaned_data.get("medical_summary", ""),
             acting_user=request.user,
-            request=request,
         )
     except services.MeetingLocked as exc:
         form.add_error(None, exc.message)
@@ -371,25 +365,23 @@ def case_detail(request, pk):
     option_form = forms.OptionForm(request.POST if posted == "option" else None)
     action_form = forms.ActionForm(request.POST if posted == "action" else None, meeting=meeting)
     if posted == "deliberation" and deliberation_form.is_valid():
-        services.case_review_update(case_review=deliberation_form.save(commit=False), acting_user=user, request=request)
+        services.case_review_update(case_review=deliberation_form.save(commit=False), acting_user=user)
         messages.success(request, _("Deliberation saved."))
         return redirect("rcp:case-detail", pk=case.pk)
     if posted == "option" and option_form.is_valid():
-        services.option_add(option=option_form.save(commit=False), case_review=case, acting_user=user, request=request)
+        services.option_add(option=option_form.save(commit=False), case_review=case, acting_user=user)
         messages.success(request, _("Option added."))
         return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
     if posted == "withdraw-option":
         option = get_object_or_404(
             CaseOption, pk=_posted_pk(request, "option"), case_review=case, withdrawn_at__isnull=True
         )
-        services.option_withdraw(option=option, acting_user=user, request=request)
+        services.option_withdraw(option=option, acting_user=user)
         messages.success(request, _("Option withdrawn."))
         return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
     if posted == "action" and action_form.is_valid():
         try:
-            services.action_add(
-                action=action_form.save(commit=False), case_review=case, acting_user=user, request=request
-            )
+            services.action_add(action=action_form.save(commit=False), case_review=case, acting_user=user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -399,9 +391,9 @@ def case_detail(request, pk):
             return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#actions")
     can_medical = access.can_read_rcp_medical_summary(user)
     medical_text = selectors.medical_summary_of(case) if can_medical else ""
-    audit.record_view(user, case.patient, request=request)
+    audit.record_view(user, case.patient)
     if medical_text:
-        audit.record_view(user, case.patient, request=request, medical=True)
+        audit.record_view(user, case.patient, medical=True)
     previous_pk, next_pk, number, total = _case_neighbours(case)
     options = list(case.options.filter(withdrawn_at__isnull=True).order_by("pk"))
     ctx = {
@@ -440,7 +432,7 @@ def case_edit(request, pk):
     if can_medical:
         initial["medical_summary"] = selectors.medical_summary_of(case)
         if request.method == "GET" and initial["medical_summary"]:
-            audit.record_view(request.user, case.patient, request=request, medical=True)
+            audit.record_view(request.user, case.patient, medical=True)
     form = forms.CaseReviewForm(
         request.POST or None,
         instance=case,
@@ -451,9 +443,7 @@ def case_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         kwargs = {"medical_summary": form.cleaned_data["medical_summary"]} if form.has_medical_field else {}
-        services.case_review_update(
-            case_review=form.save(commit=False), acting_user=request.user, request=request, **kwargs
-        )
+        services.case_review_update(case_review=form.save(commit=False), acting_user=request.user, **kwargs)
         messages.success(request, _("Agenda entry saved."))
         return redirect("rcp:case-detail", pk=case.pk)
     return _case_form_page(
@@ -477,7 +467,6 @@ def action_close(request, pk):
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-                request=request,
             )
         except services.RcpError as exc:
             form.add_error(None, exc.message)
@@ -502,7 +491,7 @@ def minutes_validate(request, pk):
     form = forms.ValidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.minutes_validate(meeting=meeting, acting_user=request.user, request=request)
+            version = services.minutes_validate(meeting=meeting, acting_user=request.user)
         except services.MeetingLocked:
             raise
         except services.RcpError as exc:
@@ -529,9 +518,7 @@ def minutes_correct(request, pk):
     form = forms.CorrectionForm(request.POST or None)
     if request.method == "POST" and meeting.is_locked and form.is_valid():
         try:
-            services.minutes_correct(
-                meeting=meeting, reason=form.cleaned_data["reason"], acting_user=request.user, request=request
-            )
+            services.minutes_correct(meeting=meeting, reason=form.cleaned_data["reason"], acting_user=request.user)
         except services.RcpError as exc:
             form.add_error(None, exc.message)
         else:
