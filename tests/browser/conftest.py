@@ -7,6 +7,7 @@ Run them on your own test database (others share the embedded server):
 Screenshots land in tests/browser/screenshots/ (git-ignored) for humans to look at.
 """
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +24,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
+# axe-core 4.14.1 from the npm registry (see vendor/README.md): for the tests only.
+AXE_SOURCE = HERE / "vendor" / "axe.min.js"
+# WCAG 2.1 level A and AA: what the RGAA requires.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_BLOCKING_IMPACTS = ("serious", "critical")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -105,3 +111,58 @@ def log_in(live_server):
         return login(page, live_server, user, password)
 
     return _log_in
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+def axe_violations(page, impacts=AXE_BLOCKING_IMPACTS) -> list[dict]:
+    """Run axe-core on the current page; the violations of the given impacts.
+
+    The app's CSP forbids inline scripts, so `add_script_tag(content=...)` would be blocked:
+    `page.evaluate` runs the source through the DevTools protocol, which the CSP does not govern.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    results = page.evaluate(
+        """tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],
+        })""",
+        AXE_TAGS,
+    )
+    return [violation for violation in results["violations"] if violation["impact"] in impacts]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:20]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
+        if len(violation["nodes"]) > 20:
+            lines.append(f"    ... and {len(violation['nodes']) - 20} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe_check():
+    """axe_check(page, label): fail if axe-core finds a serious or critical WCAG 2.1 A/AA violation.
+
+    Call it once the page shows what is to be checked (after a goto or an interaction);
+    `label` names the page in the failure message.
+    """
+
+    def _check(page, label: str) -> None:
+        violations = axe_violations(page)
+        if violations:
+            pytest.fail(
+                f"Accessibility ({label}, {page.url}): {len(violations)} serious/critical axe-core "
+                f"violation(s):\n{format_violations(violations)}",
+                pytrace=False,
+            )
+
+    return _check
