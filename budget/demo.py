@@ -165,9 +165,9 @@ def seed(*, rng: random.Random, users: dict, patients: list, today: date | None 
         return
     visits = [
         _Visit(v["pk"], v["patient_id"], timezone.localdate(v["occurred_at"]), v["kind"], v["professional_id"])
-        for v in Visit.objects.filter(
-            patient__in=[p.pk for p in patients], kind__in=list(PRESCRIPTIONS), cancelled_at__isnull=True
-        ).values("pk", "patient_id", "occurred_at", "kind", "professional_id")
+        for v in Visit.objects.not_cancelled()
+        .filter(patient__in=[p.pk for p in patients], kind__in=list(PRESCRIPTIONS))
+        .values("pk", "patient_id", "occurred_at", "kind", "professional_id")
     ]
     by_month = defaultdict(list)
     for visit in visits:

@@ -20,7 +20,7 @@ def home(request):
     today = timezone.localdate()
     ctx = {"today": today, "warning_days": settings.COVERAGE_EXPIRY_WARNING_DAYS}
     if access.can_read_identity(request.user):
-        visits_today = Visit.objects.filter(occurred_at__date=today, cancelled_at__isnull=True)
+        visits_today = Visit.objects.not_cancelled().on_day(today)
         ctx["visits_today"] = list(visits_today.select_related("patient", "professional").order_by("-occurred_at")[:20])
         ctx["counts"] = Patient.objects.aggregate(
             active=Count("pk", filter=Q(status=Patient.Status.ACTIVE)),
@@ -30,8 +30,8 @@ def home(request):
     if access.can_read_social_summary(request.user):
         horizon = today + timedelta(days=settings.COVERAGE_EXPIRY_WARNING_DAYS)
         ctx["expiring_rights"] = list(
-            CoverageRight.objects.filter(
-                status=CoverageRight.Status.GRANTED,
+            CoverageRight.objects.granted()
+            .filter(
                 end_date__lte=horizon,
                 patient__status=Patient.Status.ACTIVE,
             )

@@ -30,9 +30,7 @@ def _filtered_patients(form, *, can_filter_rights: bool):
     coverage = data["coverage"]
     # Filtering on rights would reveal them to roles that may not read them.
     if coverage and can_filter_rights:
-        granted = CoverageRight.objects.filter(patient=OuterRef("pk"), status=CoverageRight.Status.GRANTED).exclude(
-            end_date__lt=timezone.localdate()
-        )
+        granted = CoverageRight.objects.current_granted(timezone.localdate()).filter(patient=OuterRef("pk"))
         if coverage == "uncovered":
             qs = qs.exclude(Exists(granted.exclude(regime=CoverageRight.Regime.NONE)))
         else:
@@ -63,7 +61,8 @@ def patient_list(request):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     last_visits = dict(
-        Visit.objects.filter(patient__in=[p.pk for p in page], cancelled_at__isnull=True)
+        Visit.objects.not_cancelled()
+        .filter(patient__in=[p.pk for p in page])
         .order_by("patient_id", "-occurred_at")
         .distinct("patient_id")
         .values_list("patient_id", "occurred_at")
@@ -233,7 +232,7 @@ def visit_create(request, pk):
 # /patients/<pk>/visits/<visit_pk>/cancel/
 def visit_cancel(request, pk, visit_pk):
     patient = access.get_patient_for_user(request, pk)
-    visit = get_object_or_404(Visit, pk=visit_pk, patient=patient, cancelled_at__isnull=True)
+    visit = get_object_or_404(Visit.objects.not_cancelled(), pk=visit_pk, patient=patient)
     access.require(visit.professional_id == request.user.pk or access.can_edit_identity(request.user))
     form = forms.VisitCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
