@@ -14,8 +14,8 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
-from pass_unit.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD, build_demo
 from pass_unit.roles import Role, role_of
+from patients.demo import ACCOUNTS, DEMO_PASSWORD, build_demo
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import random
 from django.utils import timezone
 from pypdf import PdfReader
 
-from pass_unit.management.commands.seed_demo import build_demo, ensure_accounts, write_demo
+from patients.demo import build_demo, ensure_accounts, write_demo
 from patients.models import Patient
 from rcp import demo, pdf
 from rcp.models import Action, Meeting, MinutesExtract, MinutesVersion
