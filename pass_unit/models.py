@@ -12,6 +12,7 @@ class AuditEvent(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Updated")
         EXPORT = "export", _("Exported or printed")
+        VIEW_REPORT = "view_report", _("Viewed a report")
         LOGIN = "login", _("Logged in")
         LOGIN_FAILED = "login_failed", _("Failed login")
         LOGOUT = "logout", _("Logged out")
@@ -55,3 +56,43 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.object_repr}"
+
+
+class StaffFTE(models.Model):
+    """The unit's staff in full-time equivalents for a year, by profession (activity report).
+
+    Never updated: each entry is a new row, the latest per (year, profession) counts, and the
+    history keeps who entered what and when.
+    """
+
+    class Profession(models.TextChoices):
+        PHYSICIAN = "physician", _("Physicians")
+        NURSE = "nurse", _("Nurses")
+        SOCIAL_WORKER = "social_worker", _("Social workers")
+        PSYCHOLOGIST = "psychologist", _("Psychologists")
+        SECRETARY = "secretary", _("Reception and secretarial staff")
+        COORDINATOR = "coordinator", _("Coordination")
+        OTHER = "other", _("Other professions")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    profession = models.CharField(_("profession"), max_length=20, choices=Profession)
+    fte = models.DecimalField(_("full-time equivalents"), max_digits=5, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff full-time equivalents")
+        verbose_name_plural = _("staff full-time equivalents")
+        ordering = ["year", "profession", "-entered_at"]
+        indexes = [models.Index(fields=["year", "profession", "-entered_at"], name="staff_fte_year_profession")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(fte__gte=0) & models.Q(fte__lte=50), name="staff_fte_bounds"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000) & models.Q(year__lte=2100), name="staff_fte_year_plausible"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_profession_display()}: {self.fte}"
