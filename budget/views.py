@@ -232,7 +232,8 @@ def expense_create(request):
 def expense_detail(request, pk: int):
     expense = access.get_expense_for_user(request, pk)
     user = request.user
-    can_edit = access.can_edit_expenses(user)
+    # Committing and paying follow who writes that kind of expense (a patient's care or the unit's).
+    can_edit = access.can_write_expense(user, expense)
     form = forms.ExpenseStatusForm(request.POST or None, expense=expense)
     if request.method == "POST":
         access.require(can_edit)

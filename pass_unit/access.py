@@ -123,6 +123,118 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+# --- Object-level rules: who may write (cancel, correct, close…) an existing record -------------
+# Editing a patient's identity is not a licence to write every record of their file: a write on
+# an existing record follows who may write *that kind* of record, whoever wrote it first.
+
+# Visit kind -> the roles that may cancel (or otherwise change) a visit of that kind.
+VISIT_WRITE = {
+    **dict.fromkeys(MEDICAL_VISIT_KINDS, MEDICAL_EDIT),
+    **dict.fromkeys(PSYCH_VISIT_KINDS, PSYCH_EDIT),
+    "social": SOCIAL_EDIT,
+    "reception": IDENTITY_EDIT,
+}
+
+
+def can_write_visit(user, visit) -> bool:
+    """Cancel a visit: the roles that write that kind of visit (a medical consultation: the
+    medical editors, a psychological one: the psychologist…), never every identity editor.
+
+    The visit's author gets nothing more: they may cancel their own visit only while their role
+    still writes that kind (every kind a role records, VISIT_KINDS, is within VISIT_WRITE). A kind
+    missing from VISIT_WRITE is written by nobody.
+    """
+    return has(user, VISIT_WRITE.get(visit.kind, set()))
+
+
+def can_write_assessment(user, assessment) -> bool:
+    """A social assessment is the social worker's record."""
+    return has(user, SOCIAL_EDIT)
+
+
+def can_write_right(user, right) -> bool:
+    """Correct a coverage right or move it along its steps: the social worker."""
+    return has(user, SOCIAL_EDIT)
+
+
+def can_write_medical_context(user, patient=None) -> bool:
+    return has(user, MEDICAL_EDIT)
+
+
+def can_write_orientation(user, orientation) -> bool:
+    return has(user, ORIENTATION_EDIT)
+
+
+def can_change_patient_status(user, patient) -> bool:
+    """Exit from the PASS, lost to follow-up, archive, re-open: the care team that follows the patient."""
+    return has(user, ORIENTATION_EDIT)
+
+
+def _get_in_file(queryset, patient, pk):
+    return _get_or_404(queryset.filter(patient=patient), pk)
+
+
+def get_visit_for_user(request, patient, pk, *, write: bool = True):
+    """A visit of `patient` (got from `get_patient_for_user`) that is not cancelled.
+
+    Every identity reader sees the list of visits (its notes follow the kind); writing follows
+    `can_write_visit`: PermissionDenied otherwise.
+    """
+    from patients.models import Visit
+
+    if not can_read_identity(request.user):
+        raise Http404
+    visit = _get_in_file(Visit.objects.filter(cancelled_at__isnull=True).select_related("professional"), patient, pk)
+    if write:
+        require(can_write_visit(request.user, visit))
+    return visit
+
+
+def get_assessment_for_user(request, patient, pk, *, write: bool = True):
+    from patients.models import SocialAssessment
+
+    if not can_read_social_summary(request.user):
+        raise Http404
+    assessment = _get_in_file(SocialAssessment.objects.all(), patient, pk)
+    if write:
+        require(can_write_assessment(request.user, assessment))
+    return assessment
+
+
+def get_right_for_user(request, patient, pk, *, write: bool = True):
+    """A coverage right of `patient`; 404 for roles that do not even read the rights' summary."""
+    from patients.models import CoverageRight
+
+    if not can_read_social_summary(request.user):
+        raise Http404
+    right = _get_in_file(CoverageRight.objects.all(), patient, pk)
+    if write:
+        require(can_write_right(request.user, right))
+    return right
+
+
+def get_medical_context_for_user(request, patient, *, write: bool = True):
+    """The patient's medical context (a new, unsaved one if none yet); 404 outside the medical roles."""
+    from patients.models import MedicalContext
+
+    if not can_read_medical(request.user):
+        raise Http404
+    if write:
+        require(can_write_medical_context(request.user, patient))
+    return MedicalContext.objects.filter(patient=patient).first() or MedicalContext(patient=patient)
+
+
+def get_orientation_for_user(request, patient, pk, *, write: bool = True):
+    from patients.models import Orientation
+
+    if not can_read_orientations(request.user):
+        raise Http404
+    orientation = _get_in_file(Orientation.objects.all(), patient, pk)
+    if write:
+        require(can_write_orientation(request.user, orientation))
+    return orientation
+
+
 def get_patient_for_user(request, pk, *, edit: bool = False):
     """The patient, or 404 when the user's role may not see patient files."""
     from patients.models import Patient
@@ -299,8 +411,28 @@ def can_read_expense_items(user) -> bool:
     return has(user, MEDICAL_READ) and has(user, BUDGET_READ)
 
 
+# Who writes each kind of expense (commit, pay, cancel follow the same rule as charging it):
+# - a patient's care (dispensed or prescribed from the file, planned from an RCP option, or a
+#   line of the pharmacy import): the nurses and physicians who charge care, and the coordinator,
+#   who imports the pharmacy's lines and follows the credit (commits and pays invoices, cancels a
+#   duplicate) from the category and amount, without seeing the item;
+# - a unit-level expense (no patient: an interpreting invoice…): the roles that enter them by hand
+#   on /budget/expenses/new/ (BUDGET_EDIT).
+EXPENSE_PATIENT_WRITE = BUDGET_CHARGE | BUDGET_MANAGE
+EXPENSE_UNIT_WRITE = BUDGET_EDIT
+
+
+def can_write_expense(user, expense) -> bool:
+    """Commit, pay or cancel an existing expense: the roles that write that kind of expense
+    (a patient's care or the unit's, see EXPENSE_PATIENT_WRITE and EXPENSE_UNIT_WRITE)."""
+    return has(user, EXPENSE_PATIENT_WRITE if expense.patient_id else EXPENSE_UNIT_WRITE)
+
+
 def get_expense_for_user(request, pk, *, edit: bool = False):
-    """The expense with its links; 404 for roles that may not read the budget."""
+    """The expense with its links; 404 for roles that may not read the budget.
+
+    `edit`: PermissionDenied unless `can_write_expense` (the rule of that kind of expense).
+    """
     from budget.models import Expense
 
     if not can_read_budget(request.user):
@@ -309,7 +441,7 @@ def get_expense_for_user(request, pk, *, edit: bool = False):
         Expense.objects.select_related("patient", "visit", "catalogue_item", "created_by", "pharmacy_import"), pk
     )
     if edit:
-        require(can_edit_expenses(request.user))
+        require(can_write_expense(request.user, expense))
     return expense
 
 
@@ -320,6 +452,35 @@ def can_read_option_costing(user) -> bool:
 
 def can_price_option(user) -> bool:
     return can_edit_rcp(user) and can_charge_expenses(user)
+
+
+def can_write_option_costing(user, option) -> bool:
+    """Add or withdraw a cost line of an RCP option, plan its expenses: its pricers, until the
+    meeting's minutes are validated (frozen)."""
+    return can_price_option(user) and not option.case_review.meeting.is_locked
+
+
+def can_write_rcp_option(user, option) -> bool:
+    """Withdraw (or add) an option discussed for a case: the RCP editors, while the minutes are open.
+    (rcp/views.py case_detail, "withdraw-option", should call it.)"""
+    return can_edit_rcp(user) and not option.case_review.meeting.is_locked
+
+
+def get_case_option_for_user(request, case, pk, *, write: bool = True):
+    """An option of `case` (from `get_case_review_for_user`) still on the table."""
+    from rcp.models import CaseOption
+
+    if not can_read_rcp(request.user):
+        raise Http404
+    option = _get_or_404(
+        CaseOption.objects.filter(case_review=case, withdrawn_at__isnull=True).select_related(
+            "case_review", "case_review__meeting"
+        ),
+        pk,
+    )
+    if write:
+        require(can_write_rcp_option(request.user, option))
+    return option
 
 
 def get_rcp_option_for_user(request, pk, *, edit: bool = False):
@@ -334,3 +495,23 @@ def get_rcp_option_for_user(request, pk, *, edit: bool = False):
     if edit:
         require(can_price_option(request.user))
     return option
+
+
+# --- Activity report (issue 10) -----------------------------------------------------------------
+# Figures only, pseudonymised: the coordinator and the admin read everything, the care roles too;
+# reception is refused. The staff FTE are the coordinator's. The worklist of files to complete
+# (with names) is for the roles that may complete them: identity or social editors.
+ACTIVITY_REPORT_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST, R.COORDINATOR, R.ADMIN}
+STAFF_FTE_EDIT = {R.COORDINATOR}
+
+
+def can_read_activity_report(user) -> bool:
+    return has(user, ACTIVITY_REPORT_READ)
+
+
+def can_enter_staff_fte(user) -> bool:
+    return has(user, STAFF_FTE_EDIT)
+
+
+def can_read_quality_worklist(user) -> bool:
+    return can_read_activity_report(user) and (has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT))

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -118,6 +118,7 @@ def _patient_file_context(request, patient):
     visits = visits[:VISITS_SHOWN]
     for visit in visits:
         visit.notes_visible = access.can_read_visit_notes(user, visit.kind)
+        visit.can_cancel = not visit.is_cancelled and access.can_write_visit(user, visit)
         # The reason of a medical visit is itself medical; reception reasons are for the whole team.
         visit.reason_visible = visit.notes_visible or visit.kind == Visit.Kind.RECEPTION
     assessments = list(patient.assessments.select_related("author")) if can_summary else []
@@ -128,6 +129,7 @@ def _patient_file_context(request, patient):
     today = timezone.localdate()
     for right in rights:
         right.expiry = right.expiry_state(today)
+        right.can_edit = access.can_write_right(user, right)
     return {
         "patient": patient,
         "visits": visits,
@@ -145,8 +147,9 @@ def _patient_file_context(request, patient):
         "can_read_social_summary": can_summary,
         "can_edit_social": access.can_edit_social(user),
         "can_read_medical": can_medical,
-        "can_edit_medical": access.can_edit_medical(user),
+        "can_edit_medical": access.can_write_medical_context(user, patient),
         "can_edit_orientation": access.can_edit_orientation(user),
+        "can_change_status": access.can_change_patient_status(user, patient),
         "can_add_visit": bool(access.visit_kinds_for(user)),
         "can_read_access_log": access.can_read_patient_access_log(user, patient),
         # Sections and buttons contributed by other apps (RCP reviews, care costs…).
@@ -232,8 +235,8 @@ def visit_create(request, pk):
 # /patients/<pk>/visits/<visit_pk>/cancel/
 def visit_cancel(request, pk, visit_pk):
     patient = access.get_patient_for_user(request, pk)
-    visit = get_object_or_404(Visit.objects.not_cancelled(), pk=visit_pk, patient=patient)
-    access.require(visit.professional_id == request.user.pk or access.can_edit_identity(request.user))
+    # Cancelling follows who writes that kind of visit, not who edits the identity (issue 8).
+    visit = access.get_visit_for_user(request, patient, visit_pk, write=True)
     form = forms.VisitCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.visit_cancel(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user)
@@ -281,8 +284,7 @@ def right_create(request, pk):
 # /patients/<pk>/rights/<right_pk>/
 def right_edit(request, pk, right_pk):
     patient = access.get_patient_for_user(request, pk)
-    access.require(access.can_edit_social(request.user))
-    right = get_object_or_404(CoverageRight, pk=right_pk, patient=patient)
+    right = access.get_right_for_user(request, patient, right_pk, write=True)
     initial = {}
     next_status = request.GET.get("next")
     if next_status in {s.value for s in right.next_steps}:
@@ -310,8 +312,7 @@ def right_edit(request, pk, right_pk):
 # /patients/<pk>/medical/
 def medical_edit(request, pk):
     patient = access.get_patient_for_user(request, pk)
-    access.require(access.can_edit_medical(request.user))
-    context = MedicalContext.objects.filter(patient=patient).first() or MedicalContext(patient=patient)
+    context = access.get_medical_context_for_user(request, patient, write=True)
     if request.method == "GET" and context.pk:
         # The form shows the whole medical context: a read to record, as on the file.
         audit.record_view(request.user, patient, medical=True)
@@ -367,7 +368,7 @@ def orientation_create(request, pk):
 # /patients/<pk>/exit/
 def patient_exit(request, pk):
     patient = access.get_patient_for_user(request, pk)
-    access.require(access.can_edit_orientation(request.user))
+    access.require(access.can_change_patient_status(request.user, patient))
     form = forms.ExitForm(request.POST or None, current=patient.status)
     if request.method == "POST" and form.is_valid():
         services.patient_exit(
