@@ -5,103 +5,15 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from budget import money
 from budget.models import BudgetYear, CatalogueItem, Category, Expense, ExtraAllocation
 from budget.services import Line
-from pass_unit.forms import Form, ModelForm
+from pass_unit.forms import AmountField, Form, ModelForm, PercentField, QuantityField
 from pass_unit.lib.uploads import validate_upload
-from pass_unit.templatetags.pass_extras import money as format_money
 
 CODE = re.compile(r"[A-Z0-9][A-Z0-9._/-]{0,29}")
-
-
-class DecimalInput(forms.TextInput):
-    """A text box for amounts: the browser's number box refuses "12,5" in some locales."""
-
-    def __init__(self, attrs=None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
-
-
-class AmountField(forms.Field):
-    """An amount in euros, typed the French way ("12,5", "1 234,56") or with a dot ("1234.56").
-
-    Refuses text, negative and zero amounts, more than two decimals and amounts above `maximum`.
-    """
-
-    widget = DecimalInput
-    places = 2
-    messages = {
-        "invalid": _("Enter an amount in euros, for example 12,50."),
-        "places": _("At most two decimals."),
-        "negative": _("The amount cannot be negative."),
-        "zero": _("The amount must be more than zero."),
-        "too_large": _("The amount cannot exceed %(max)s."),
-    }
-
-    def __init__(self, *, maximum: Decimal = money.MAX_LINE_AMOUNT, allow_zero: bool = False, **kwargs):
-        self.maximum, self.allow_zero = maximum, allow_zero
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        # A stored Decimal is shown the French way; what the user typed is shown as typed.
-        if isinstance(value, Decimal):
-            return number_format(value, self.places, use_l10n=True, force_grouping=True)
-        return value
-
-    def to_python(self, value):
-        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return money.parse_decimal(value, places=self.places, maximum=self.maximum, allow_zero=self.allow_zero)
-        except money.AmountError as error:
-            raise forms.ValidationError(
-                self.messages[error.code] % {"max": self.format_maximum()}, code=error.code
-            ) from None
-
-    def format_maximum(self) -> str:
-        return format_money(self.maximum)
-
-
-class QuantityField(AmountField):
-    messages = {
-        "invalid": _("Enter a quantity, for example 2 or 1,5."),
-        "places": _("At most two decimals."),
-        "negative": _("The quantity cannot be negative."),
-        "zero": _("The quantity must be more than zero."),
-        "too_large": _("The quantity cannot exceed %(max)s."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("maximum", money.MAX_QUANTITY)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):  # 1.50 -> "1,5", 2.00 -> "2"
-            return number_format(value.normalize(), use_l10n=True)
-        return value
-
-    def format_maximum(self) -> str:
-        return number_format(self.maximum, 0, use_l10n=True, force_grouping=True)
-
-
-class PercentField(AmountField):
-    places = 1
-    messages = {
-        "invalid": _("Enter a percentage, for example 80."),
-        "places": _("At most one decimal."),
-        "negative": _("The percentage cannot be negative."),
-        "zero": _("The percentage must be more than zero."),
-        "too_large": _("The percentage cannot exceed %(max)s."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(maximum=Decimal(100), **kwargs)
-
-    def format_maximum(self) -> str:
-        return "100 %"
 
 
 def _not_far_future(value, *, days: int = 366):
@@ -165,7 +77,7 @@ class ExtraAllocationForm(ModelForm):
 
 
 class CatalogueItemForm(ModelForm):
-    unit_price = AmountField(label=_("Unit price (€)"))
+    unit_price = AmountField(label=_("Unit price (€)"), maximum=money.MAX_LINE_AMOUNT)
 
     class Meta:
         model = CatalogueItem
@@ -219,7 +131,7 @@ class ExpenseForm(_ChargeCommon):
 
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     description = forms.CharField(label=_("Description"), max_length=200)
-    amount = AmountField(label=_("Amount (€)"))
+    amount = AmountField(label=_("Amount (€)"), maximum=money.MAX_LINE_AMOUNT)
 
     field_order = ["spent_on", "category", "description", "amount", "status", "reference"]
 
@@ -238,7 +150,7 @@ class DispenseForm(_ChargeCommon):
     case_review = forms.ModelChoiceField(label=_("RCP decision"), queryset=None, required=False, empty_label=_("None"))
     free_category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices], required=False)
     free_description = forms.CharField(label=_("Description"), max_length=200, required=False)
-    free_amount = AmountField(label=_("Amount (€)"), required=False)
+    free_amount = AmountField(label=_("Amount (€)"), maximum=money.MAX_LINE_AMOUNT, required=False)
 
     def __init__(self, *args, items, visits, case_reviews, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,7 +164,7 @@ class DispenseForm(_ChargeCommon):
             f"{timezone.localtime(v.occurred_at):%d/%m/%Y %H:%M} — {v.get_kind_display()}"
         )
         for item in self.items:
-            self.fields[f"qty_{item.pk}"] = QuantityField(label=item.name, required=False)
+            self.fields[f"qty_{item.pk}"] = QuantityField(label=item.name, maximum=money.MAX_QUANTITY, required=False)
 
     def item_rows(self):
         """(item, bound quantity field) for the template's table."""
@@ -382,10 +294,10 @@ class OptionCostLineForm(Form):
 
     prefix = "cost"
     catalogue_item = forms.ModelChoiceField(label=_("Catalogue item"), queryset=CatalogueItem.objects.none())
-    quantity = QuantityField(label=_("Quantity"), initial=Decimal(1))
+    quantity = QuantityField(label=_("Quantity"), maximum=money.MAX_QUANTITY, initial=Decimal(1))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["catalogue_item"]
         field.queryset = CatalogueItem.objects.active().in_display_order()
-        field.label_from_instance = lambda item: f"{item.name} ({item.code}) — {format_money(item.unit_price)}"
+        field.label_from_instance = lambda item: f"{item.name} ({item.code}) — {money.format_money(item.unit_price)}"

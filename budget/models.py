@@ -1,7 +1,8 @@
 """The MIG budget: the yearly credit, the price catalogue and what each care costs.
 
 Money is `Decimal` with two places; PostgreSQL refuses a zero or negative amount, quantity or
-price (check constraints), so no bug or raw SQL can store one. Expenses are never deleted:
+price, and one above the bounds of `budget.money` (check constraints), so no bug or raw SQL can
+store one. Expenses are never deleted:
 they are cancelled with a reason.
 """
 
@@ -16,6 +17,7 @@ from django.db.models.functions import Lower, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from budget.money import MAX_ALLOCATION, MAX_LINE_AMOUNT, MAX_QUANTITY
 from pass_unit.lib.text import normalize
 from pass_unit.templatetags.pass_extras import money
 from patients.models import Patient, Visit
@@ -60,6 +62,9 @@ class BudgetYear(models.Model):
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="budget_year_plausible"),
             models.CheckConstraint(condition=Q(allocation__gte=0), name="budget_year_allocation_not_negative"),
             models.CheckConstraint(
+                condition=Q(allocation__lte=MAX_ALLOCATION), name="budget_year_allocation_plausible"
+            ),
+            models.CheckConstraint(
                 condition=Q(warning_pct__gt=0) & Q(warning_pct__lt=F("critical_pct")) & Q(critical_pct__lte=100),
                 name="budget_year_thresholds_ordered",
             ),
@@ -87,6 +92,7 @@ class ExtraAllocation(models.Model):
         ordering = ["granted_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="extra_allocation_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=MAX_ALLOCATION), name="extra_allocation_amount_plausible"),
         ]
 
     def __str__(self):
@@ -140,6 +146,7 @@ class CatalogueItem(models.Model):
         ordering = ["category", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="catalogue_item_price_positive"),
+            models.CheckConstraint(condition=Q(unit_price__lte=MAX_LINE_AMOUNT), name="catalogue_item_price_plausible"),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="catalogue_item_category_valid"),
         ]
 
@@ -264,6 +271,8 @@ class Expense(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="expense_quantity_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=MAX_LINE_AMOUNT), name="expense_amount_plausible"),
+            models.CheckConstraint(condition=Q(quantity__lte=MAX_QUANTITY), name="expense_quantity_plausible"),
             models.CheckConstraint(
                 condition=Q(unit_price__isnull=True) | Q(unit_price__gt=0), name="expense_unit_price_positive"
             ),
@@ -337,6 +346,8 @@ class OptionCostLine(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="option_cost_quantity_positive"),
+            models.CheckConstraint(condition=Q(quantity__lte=MAX_QUANTITY), name="option_cost_quantity_plausible"),
+            models.CheckConstraint(condition=Q(amount__lte=MAX_LINE_AMOUNT), name="option_cost_amount_plausible"),
             models.CheckConstraint(condition=Q(unit_price__gt=0), name="option_cost_unit_price_positive"),
             models.CheckConstraint(
                 condition=Q(amount=Round(F("quantity") * F("unit_price"), 2)),

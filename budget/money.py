@@ -1,15 +1,21 @@
-"""Money arithmetic of the MIG budget: parsing French amounts, percentages, projection, alerts.
+"""Money arithmetic of the MIG budget: French amounts, percentages, projection, alerts, bounds.
 
 Pure functions on `Decimal`, never float: the dashboard, the forms and the pharmacy import
-all go through them, and the tests check them to the cent.
+all go through them, and the tests check them to the cent. Reading and formatting amounts is
+shared with `patients` and `rcp`, which may not import `budget`: it is implemented once in
+`pass_unit.lib.decimal` and re-exported here.
 """
 
 import calendar
-import re
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from pass_unit.lib.decimal import CENT as CENT
+from pass_unit.lib.decimal import AmountError as AmountError
+from pass_unit.lib.decimal import format_money as format_money
+from pass_unit.lib.decimal import format_number as format_number
+from pass_unit.lib.decimal import parse_decimal as parse_decimal
+
 TENTH = Decimal("0.1")
 HUNDRED = Decimal(100)
 
@@ -18,62 +24,9 @@ MAX_LINE_AMOUNT = Decimal("100000.00")
 MAX_QUANTITY = Decimal("10000")
 # A yearly MIG credit: ~170 k€ on average, the largest PASS a few M€.
 MAX_ALLOCATION = Decimal("50000000.00")
-
-# Spaces people and spreadsheets put in numbers: space, no-break space, narrow no-break space.
-_SPACES = re.compile(r"[ \u00a0\u202f\t]")
-_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
-
-
-class AmountError(ValueError):
-    """The text is not a usable number; `code` says why (for the message shown to the user)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-def parse_decimal(text, *, places: int = 2, maximum: Decimal | None = None, allow_zero: bool = False) -> Decimal:
-    """Read an amount or quantity typed the French way (or the English way).
-
-    "12,5" -> 12.5; "1 234,56" -> 1234.56; "1234.56" -> 1234.56; "1.234,56" -> 1234.56; "12 €" -> 12.
-    When both separators appear, the last one is the decimal separator. Raises AmountError with
-    code "invalid", "places", "negative", "zero" or "too_large".
-    """
-    if isinstance(text, Decimal):
-        value = text
-    else:
-        raw = _SPACES.sub("", str(text or "")).removesuffix("€").removesuffix("EUR")
-        negative = raw.startswith("-")
-        raw = raw.lstrip("+-")
-        if "," in raw and "." in raw:
-            decimal_sep = "," if raw.rfind(",") > raw.rfind(".") else "."
-            raw = raw.replace("." if decimal_sep == "," else ",", "").replace(",", ".")
-        else:
-            raw = raw.replace(",", ".")
-        if not _PLAIN.fullmatch(raw):
-            raise AmountError("invalid")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise AmountError("invalid") from None
-        if negative and value:
-            raise AmountError("negative")
-    if not value.is_finite():
-        raise AmountError("invalid")
-    if value < 0:
-        raise AmountError("negative")
-    if value == 0 and not allow_zero:
-        raise AmountError("zero")
-    if maximum is not None and value > maximum:
-        raise AmountError("too_large")
-    step = Decimal(1).scaleb(-places)
-    try:
-        rounded = value.quantize(step)
-    except InvalidOperation:  # more digits than a Decimal context holds
-        raise AmountError("too_large") from None
-    if rounded != value:
-        raise AmountError("places")
-    return rounded
+# Percentages shown beyond this are capped ("> 999 %"): a share that large is an outlier to
+# check, and printing "1875513,5 %" helps nobody.
+MAX_SHOWN_PERCENT = Decimal(999)
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
@@ -86,6 +39,20 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (part * HUNDRED / whole).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def format_percent(value, *, cap: Decimal = MAX_SHOWN_PERCENT) -> str:
+    """Decimal("70.3") -> "70,3 %" (no-break space); None -> "—"; above `cap` -> "> 100 %".
+
+    The share an RCP option takes of what remains is capped at 100: "> 100 %" says "more than
+    what is left", where "1875513,5 %" said nothing.
+    """
+    if value is None or value == "":
+        return "—"
+    value = Decimal(value)
+    if value > cap:
+        return f">\u00a0{format_number(cap, 0)}\u00a0%"
+    return f"{format_number(value.quantize(TENTH, rounding=ROUND_HALF_UP), 1)}\u00a0%"
 
 
 def days_in_year(year: int) -> int:

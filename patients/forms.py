@@ -7,10 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pass_unit import access
-from pass_unit.forms import Form, ModelForm
+from pass_unit.forms import Form, ModelForm, model_amount_field
 from pass_unit.lib.text import reject_markup
 from pass_unit.roles import Role
-from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
+from patients.models import (
+    MAX_MONTHLY_INCOME,
+    CoverageRight,
+    MedicalContext,
+    Orientation,
+    Patient,
+    SocialAssessment,
+    Visit,
+)
 
 MAX_ALIASES = 10
 # The PASS were created by the 1998 law against exclusion: an earlier visit is a typing error
@@ -209,6 +217,18 @@ class VisitCancelForm(Form):
 
 
 class SocialAssessmentForm(ModelForm):
+    # A text box read the French way ("1 234,56"), not <input type="number">: see pass_unit.forms.
+    monthly_income = model_amount_field(
+        SocialAssessment,
+        "monthly_income",
+        maximum=MAX_MONTHLY_INCOME,
+        allow_zero=True,
+        error_messages={
+            "negative": _("The income cannot be negative."),
+            "too_large": _("A monthly income cannot exceed %(max)s: check the amount."),
+        },
+    )
+
     class Meta:
         model = SocialAssessment
         fields = [
@@ -230,12 +250,6 @@ class SocialAssessmentForm(ModelForm):
         value = self.cleaned_data["assessed_on"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("The assessment date cannot be in the future."))
-        return value
-
-    def clean_monthly_income(self):
-        value = self.cleaned_data.get("monthly_income")
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("The income cannot be negative."))
         return value
 
     def clean_children(self):

@@ -1,5 +1,6 @@
 import re
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -14,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from pass_unit.lib.text import normalize
 
 TEXT_MAX = 4000  # free-text notes: long enough for a report, bounded against abuse
+# A monthly income above this is a typing error at the PASS (an extra zero, "1e9"), not a salary:
+# the social assessment form and a check constraint both refuse it.
+MAX_MONTHLY_INCOME = Decimal("100000.00")
 
 _FILE_NUMBER = re.compile(r"pass(\d{4})(\d{1,5})?")
 _BARE_FILE_NUMBER = re.compile(r"(19|20)\d{2} \d{5}")
@@ -407,6 +411,10 @@ class SocialAssessment(models.Model):
             models.CheckConstraint(
                 condition=Q(monthly_income__isnull=True) | Q(monthly_income__gte=0),
                 name="assessment_income_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_income__isnull=True) | Q(monthly_income__lte=MAX_MONTHLY_INCOME),
+                name="assessment_income_plausible",
             ),
             models.CheckConstraint(condition=Q(children__lte=30), name="assessment_children_plausible"),
         ]

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pass_unit import access
-from pass_unit.forms import Form, ModelForm
+from pass_unit.forms import Form, ModelForm, model_amount_field
 from pass_unit.roles import Role
-from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
+from rcp.models import MAX_OPTION_COST, Action, CaseOption, CaseReview, Meeting, Participant
 
 LONG_TEXT = {"rows": 4}
 SHORT_TEXT = {"rows": 2}
@@ -222,22 +222,26 @@ class DeliberationForm(ModelForm):
 
 class OptionForm(ModelForm):
     prefix = "option"
+    # "1 140,50" as a French user types it, bounded (see MAX_OPTION_COST), never <input type="number">.
+    estimated_cost = model_amount_field(
+        CaseOption,
+        "estimated_cost",
+        maximum=MAX_OPTION_COST,
+        allow_zero=True,
+        error_messages={
+            "negative": _("A cost cannot be negative."),
+            "too_large": _("The estimated cost of an option cannot exceed %(max)s: check the amount."),
+        },
+    )
 
     class Meta:
         model = CaseOption
         fields = ["description", "estimated_cost", "retained"]
-        localized_fields = ["estimated_cost"]  # "1 140,50" as a French user types it
 
     def clean_description(self):
         value = self.cleaned_data["description"].strip()
         if not value:
             raise forms.ValidationError(_("Describe the option."))
-        return value
-
-    def clean_estimated_cost(self):
-        value = self.cleaned_data.get("estimated_cost")
-        if value is not None and value < 0:
-            raise forms.ValidationError(_("A cost cannot be negative."))
         return value
 
 

@@ -6,6 +6,7 @@ its audit rows are flagged medical.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,11 @@ from patients.models import Patient
 
 TEXT_MAX = 4000
 DESCRIPTION_MAX = 300
+# The estimated cost of one option for one patient: above this it is a typing error ("1e9" once
+# showed an option costing "1875513,5 %" of the remaining budget). The same bound as one budget
+# line (budget.money.MAX_LINE_AMOUNT: rcp may not import budget); the form, the costing from the
+# catalogue and a check constraint all hold it.
+MAX_OPTION_COST = Decimal("100000.00")
 
 
 @dataclass(frozen=True)
@@ -297,6 +303,10 @@ class CaseOption(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
                 name="rcp_option_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__lte=MAX_OPTION_COST),
+                name="rcp_option_cost_plausible",
             ),
         ]
 

@@ -1,10 +1,9 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from budget.money import Alert
+from budget.money import MAX_SHOWN_PERCENT, Alert, format_percent
 from pass_unit import access
 
 register = template.Library()
@@ -19,11 +18,9 @@ ALERTS = {
 
 
 @register.filter
-def pct(value):
-    """Decimal("70.3") -> "70,3 %" (no-break space); None -> "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{number_format(Decimal(value), 1, use_l10n=True)}\u00a0%"
+def pct(value, cap=MAX_SHOWN_PERCENT):
+    """Decimal("70.3") -> "70,3 %" (no-break space); None -> "—"; `|pct:100` shows "> 100 %" above 100."""
+    return format_percent(value, cap=Decimal(cap))
 
 
 @register.filter

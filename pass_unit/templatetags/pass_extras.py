@@ -1,18 +1,14 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
-from django.utils.formats import number_format
+
+from pass_unit.lib.decimal import format_money
 
 register = template.Library()
 
 
 @register.filter
 def money(value):
-    """1234.5 -> "1 234,50 €" (non-breaking spaces)."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{number_format(amount, 2, use_l10n=True, force_grouping=True)}\u00a0€"
+    """1234.5 -> "1 234,50 €" (non-breaking spaces): see pass_unit.lib.decimal.format_money."""
+    return format_money(value)
 
 
 @register.filter

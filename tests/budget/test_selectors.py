@@ -66,7 +66,8 @@ def test_the_year_summary_adds_up_to_the_cent(year, nurse):
 
 
 def test_the_alert_follows_the_year_thresholds(year, nurse):
-    charge(nurse, "144000.00")  # 80.0 % of 180 000
+    charge(nurse, "72000.00")  # one line is at most 100 000 € (a check constraint)
+    charge(nurse, "72000.00")  # 80.0 % of 180 000
     assert selectors.year_summary(2026, today=TODAY).alert == Alert.WARNING
     charge(nurse, "27000.00")  # 95.0 %
     assert selectors.year_summary(2026, today=TODAY).alert == Alert.CRITICAL
