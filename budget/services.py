@@ -19,7 +19,7 @@ from pass_unit import audit
 from pass_unit.lib.text import normalize
 from pass_unit.templatetags.pass_extras import money as format_money
 from patients.models import Patient, Visit
-from rcp.models import CaseOption, CaseReview, Meeting
+from rcp.models import MAX_OPTION_COST, CaseOption, CaseReview, Meeting
 
 
 class BudgetError(Exception):
@@ -395,6 +395,10 @@ def _lock_open_meeting(case_review: CaseReview) -> None:
 def _sync_option_cost(option: CaseOption, *, acting_user) -> None:
     """Copy the total of the option's cost lines into the option's estimated cost (audited)."""
     total = OptionCostLine.objects.filter(option=option, withdrawn_at__isnull=True).aggregate(t=Sum("amount"))["t"]
+    if total is not None and total > MAX_OPTION_COST:  # also a check constraint on CaseOption
+        raise BudgetError(
+            _("An option cannot cost more than %(max)s: check the quantities.") % {"max": format_money(MAX_OPTION_COST)}
+        )
     before = CaseOption.objects.get(pk=option.pk)
     if before.estimated_cost == total:
         return
