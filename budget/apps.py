@@ -13,5 +13,6 @@ class BudgetConfig(AppConfig):
 
         panels.register(panels.PATIENT_FILE, budget_panels.patient_costs_panel, order=60)
         panels.register(panels.PATIENT_ACTIONS, budget_panels.dispense_action, order=60)
+        panels.register(panels.VISIT_ACTIONS, budget_panels.dispense_visit_actions, order=60)
         panels.register(panels.DASHBOARD, budget_panels.dashboard_panel, order=60)
         panels.register(panels.RCP_CASE, budget_panels.rcp_case_costing_panel, order=60)

@@ -29,6 +29,18 @@ def dispense_action(request, patient):
     return [(_("Dispense / prescribe"), reverse("budget:dispense", args=[patient.pk]), "btn-outline-success")]
 
 
+def dispense_visit_actions(request, visits):
+    """ "Dispenser / prescrire" on each visit of the file, so the charge is tied to it. No query."""
+    if not access.can_charge_expenses(request.user):
+        return None
+    label = _("Dispense / prescribe")
+    return {
+        visit.pk: [(label, f"{reverse('budget:dispense', args=[visit.patient_id])}?visit={visit.pk}", "link-success")]
+        for visit in visits
+        if not visit.is_cancelled
+    }
+
+
 def dashboard_panel(request, _obj):
     """The year's consumption and alert level on the home dashboard. Two queries."""
     if not access.can_read_budget(request.user):

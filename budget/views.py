@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from budget.models import BudgetYear, CatalogueItem, Category, Expense, OptionCo
 from pass_unit import access, audit
 from pass_unit.templatetags.pass_extras import money as format_money
 from patients.models import Patient, Visit
+from rcp import selectors as rcp_selectors
 from rcp.models import CaseReview
 
 EXPENSE_PAGE_SIZE = 50
@@ -287,23 +289,27 @@ def expense_cancel(request, pk: int):
 def dispense(request, pk: int):
     patient = access.get_patient_for_user(request, pk)
     access.require(access.can_charge_expenses(request.user))
+    today = timezone.localdate()
     since = timezone.now() - timedelta(days=DISPENSE_VISIT_DAYS)
-    visits = Visit.objects.filter(patient=patient, cancelled_at__isnull=True, occurred_at__gte=since).order_by(
-        "-occurred_at"
-    )
-    initial = {"spent_on": timezone.localdate(), "status": Expense.Status.COMMITTED}
     visit_pk = request.GET.get("visit", "")
-    if visit_pk.isdigit() and len(visit_pk) < 19:
-        visit = visits.filter(pk=visit_pk).first()
+    visit_pk = int(visit_pk) if visit_pk.isdigit() and len(visit_pk) < 19 else None
+    # The recent visits, and the one asked for from the file however old (never a cancelled one).
+    offered = Q(occurred_at__gte=since) if visit_pk is None else Q(occurred_at__gte=since) | Q(pk=visit_pk)
+    visits = Visit.objects.not_cancelled().filter(offered, patient=patient).order_by("-occurred_at")
+    initial = {"spent_on": today, "status": Expense.Status.COMMITTED}
+    if request.method != "POST":  # a posted form carries its own choice
+        if visit_pk is not None:
+            visit = visits.filter(pk=visit_pk).first()
+        else:
+            # Opened from the file right after recording a visit: the user's own visit of the day.
+            visit = visits.filter(professional=request.user).on_day(today).first()
         if visit is not None:
             initial |= {"visit": visit.pk, "spent_on": timezone.localdate(visit.occurred_at)}
     items = CatalogueItem.objects.active().in_display_order()
     # The patient's RCP decisions, for care decided in concertation (shown to RCP readers only).
-    case_reviews = CaseReview.objects.none()
-    if access.can_read_rcp(request.user):
-        case_reviews = (
-            CaseReview.objects.filter(patient=patient).exclude(decision="").select_related("meeting")
-        ).order_by("-meeting__scheduled_at")
+    case_reviews = (
+        rcp_selectors.decided_cases(patient) if access.can_read_rcp(request.user) else CaseReview.objects.none()
+    )
     form = forms.DispenseForm(
         request.POST or None, initial=initial, items=items, visits=visits, case_reviews=case_reviews
     )
@@ -336,18 +342,11 @@ def dispense(request, pk: int):
     ctx = {
         "patient": patient,
         "form": form,
-        "summary": selectors.year_summary(timezone.localdate().year),
+        "summary": selectors.year_summary(today.year),
         "query": query,
         "has_case_reviews": case_reviews.exists(),
         # The options discussed in the patient's recent RCPs, to price them from the catalogue.
-        "rcp_cases": list(
-            CaseReview.objects.filter(patient=patient)
-            .select_related("meeting")
-            .prefetch_related("options")
-            .order_by("-meeting__scheduled_at")[:5]
-        )
-        if access.can_price_option(request.user)
-        else [],
+        "rcp_cases": rcp_selectors.cases_with_options(patient) if access.can_price_option(request.user) else [],
         # Without JavaScript the search is done here; rows that do not match are hidden, not left out.
         "shown": set(items.search(query).values_list("pk", flat=True)) if query else None,
     }

@@ -9,6 +9,8 @@ A panel function takes (request, obj) and returns rendered HTML (a SafeString)
 or None when there is nothing to show or the user may not see it. It must check
 access itself and run a bounded number of queries.
 Action functions return a list of (label, url, css_class) for the page's buttons.
+Visit action functions take (request, visits), the visits listed on the patient file, and
+return {visit pk: [(label, url, css_class), ...]}: one call for the whole list, no query per row.
 """
 
 from collections.abc import Callable
@@ -17,8 +19,15 @@ PATIENT_FILE = "patient_file"  # panels on /patients/<pk>/, obj = Patient
 PATIENT_ACTIONS = "patient_actions"  # buttons on /patients/<pk>/, obj = Patient
 DASHBOARD = "dashboard"  # blocks on /, obj = None
 RCP_CASE = "rcp_case"  # panels on /rcp/cases/<pk>/, obj = CaseReview (the budget prices its options)
+VISIT_ACTIONS = "visit_actions"  # links on each visit of /patients/<pk>/, obj = the list of visits shown
 
-_registry: dict[str, list[tuple[int, Callable]]] = {PATIENT_FILE: [], PATIENT_ACTIONS: [], DASHBOARD: [], RCP_CASE: []}
+_registry: dict[str, list[tuple[int, Callable]]] = {
+    PATIENT_FILE: [],
+    PATIENT_ACTIONS: [],
+    DASHBOARD: [],
+    RCP_CASE: [],
+    VISIT_ACTIONS: [],
+}
 
 
 def register(kind: str, func: Callable | None = None, *, order: int = 100):
@@ -46,3 +55,12 @@ def render(kind: str, request, obj=None) -> list:
         else:
             outputs.append(result)  # one rendered section
     return outputs
+
+
+def visit_actions(request, visits) -> dict[int, list]:
+    """{visit pk: [(label, url, css_class), ...]} from every VISIT_ACTIONS function, in order."""
+    actions: dict[int, list] = {}
+    for _, func in _registry[VISIT_ACTIONS]:
+        for visit_pk, links in (func(request, visits) or {}).items():
+            actions.setdefault(visit_pk, []).extend(links)
+    return actions

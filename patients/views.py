@@ -116,7 +116,10 @@ def _patient_file_context(request, patient):
     visits = list(patient.visits.select_related("professional").order_by("-occurred_at")[: VISITS_SHOWN + 1])
     more_visits = len(visits) > VISITS_SHOWN
     visits = visits[:VISITS_SHOWN]
+    # Links contributed by other apps on each visit ("Dispenser / prescrire"), computed once for the list.
+    visit_actions = panels.visit_actions(request, visits)
     for visit in visits:
+        visit.actions = visit_actions.get(visit.pk, [])
         visit.notes_visible = access.can_read_visit_notes(user, visit.kind)
         visit.can_cancel = not visit.is_cancelled and access.can_write_visit(user, visit)
         # The reason of a medical visit is itself medical; reception reasons are for the whole team.

@@ -1,6 +1,6 @@
 """Reads of RCP data reused across views, panels, the PDF and other apps."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -131,6 +131,29 @@ def patient_reviews(patient: Patient) -> list[CaseReview]:
         extracts = list(review.extracts.all())
         review.latest_extract = extracts[0] if extracts else None
     return reviews
+
+
+def decided_cases(patient: Patient) -> QuerySet[CaseReview]:
+    """The patient's reviews that reached a decision, latest meeting first (care may be charged to one)."""
+    return (
+        CaseReview.objects.filter(patient=patient)
+        .exclude(decision="")
+        .select_related("meeting")
+        .order_by("-meeting__scheduled_at", "-pk")
+    )
+
+
+def cases_with_options(patient: Patient, *, limit: int = 5) -> list[CaseReview]:
+    """The patient's latest reviews that have options still standing, each with them in
+    `current_options`; reviews without one are left out. Two queries."""
+    current = CaseOption.objects.filter(withdrawn_at__isnull=True)
+    return list(
+        CaseReview.objects.filter(patient=patient)
+        .filter(Exists(current.filter(case_review=OuterRef("pk"))))
+        .select_related("meeting")
+        .prefetch_related(Prefetch("options", queryset=current.order_by("pk"), to_attr="current_options"))
+        .order_by("-meeting__scheduled_at", "-pk")[:limit]
+    )
 
 
 def meeting_versions(meeting: Meeting) -> list[MinutesVersion]:
