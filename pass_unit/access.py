@@ -515,3 +515,23 @@ def can_enter_staff_fte(user) -> bool:
 
 def can_read_quality_worklist(user) -> bool:
     return can_read_activity_report(user) and (has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT))
+
+
+# --- Activity report (issue 10) -----------------------------------------------------------------
+# Figures only, pseudonymised: the coordinator and the admin read everything, the care roles too;
+# reception is refused. The staff FTE are the coordinator's. The worklist of files to complete
+# (with names) is for the roles that may complete them: identity or social editors.
+ACTIVITY_REPORT_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST, R.COORDINATOR, R.ADMIN}
+STAFF_FTE_EDIT = {R.COORDINATOR}
+
+
+def can_read_activity_report(user) -> bool:
+    return has(user, ACTIVITY_REPORT_READ)
+
+
+def can_enter_staff_fte(user) -> bool:
+    return has(user, STAFF_FTE_EDIT)
+
+
+def can_read_quality_worklist(user) -> bool:
+    return can_read_activity_report(user) and (has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT))

@@ -34,5 +34,6 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("budget/", include("budget.urls")),
     path("rcp/", include("rcp.urls")),
+    path("reports/", include("pass_unit.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,6 +42,8 @@ def home(request):
             status__in=[CoverageRight.Status.BUILDING, CoverageRight.Status.FILED],
             patient__status=Patient.Status.ACTIVE,
         ).count()
+    if access.can_enter_staff_fte(request.user):  # the coordinator: the report is theirs to send
+        ctx["activity_report_year"] = today.year
     # Blocks contributed by other apps (open RCP actions, budget alerts…).
     ctx["panels"] = panels.render(panels.DASHBOARD, request)
     return render(request, "pass_unit/home.html", ctx)

@@ -63,6 +63,32 @@ class Percentile(Aggregate):
 # --- The report's shape -------------------------------------------------------------------------
 
 
+def format_value(value, kind: str) -> str:
+    """A figure as the page and the PDF show it, in French: "1 234", "3,5", "1 234,56 €", "18,0 %"."""
+    from django.utils.formats import number_format
+
+    from pass_unit.templatetags.pass_extras import money
+
+    if value is None:
+        return "—"
+    if kind == "money":
+        return money(value)
+    if kind == "percent":
+        return f"{number_format(value, 1)}\u00a0%"
+    if kind == "fte":
+        return number_format(value, 2)
+    if kind in ("decimal", "days"):
+        return number_format(value, 1)
+    return number_format(value, 0, force_grouping=True)
+
+
+def format_change(value, kind: str) -> str:
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return sign + format_value(abs(value), kind)
+
+
 @dataclass
 class Indicator:
     code: str
@@ -79,6 +105,18 @@ class Indicator:
         return self.value - self.previous
 
     @property
+    def value_display(self) -> str:
+        return format_value(self.value, self.kind)
+
+    @property
+    def previous_display(self) -> str:
+        return format_value(self.previous, self.kind)
+
+    @property
+    def change_display(self) -> str:
+        return format_change(self.change, self.kind)
+
+    @property
     def change_percent(self) -> float | None:
         if self.change is None or not self.previous:
             return None
@@ -92,6 +130,19 @@ class Row:
     value: object
     previous: object
     unknown: bool = False  # the "non renseigné" line
+    kind: str = "count"
+
+    @property
+    def value_display(self) -> str:
+        return format_value(self.value, self.kind)
+
+    @property
+    def previous_display(self) -> str:
+        return format_value(self.previous, self.kind)
+
+    @property
+    def change_display(self) -> str:
+        return format_change(self.value - self.previous, self.kind)
 
 
 @dataclass
@@ -101,6 +152,18 @@ class Breakdown:
     definition: str
     rows: list[Row]
     kind: str = "count"
+
+    def __post_init__(self):
+        for row in self.rows:
+            row.kind = self.kind
+
+    @property
+    def total_display(self) -> str:
+        return format_value(self.total, self.kind)
+
+    @property
+    def previous_total_display(self) -> str:
+        return format_value(self.previous_total, self.kind)
 
     @property
     def total(self):

@@ -34,6 +34,7 @@ RCP_EDIT = {"nurse", "physician", "psychologist"}
 RCP_HIDDEN = {"reception": 404, "admin_user": 404, "outsider": 404}
 BUDGET_READ = {"social", "nurse", "physician", "coordinator", "admin_user"}
 BUDGET_HIDDEN = {"reception": 404, "psychologist": 404, "outsider": 404}
+REPORT_READ = {"social", "nurse", "physician", "psychologist", "coordinator", "admin_user"}
 
 RULES = {
     "home": rule(TEAM | {"outsider"}),
@@ -105,6 +106,11 @@ RULES = {
     "rcp:action-close": {**rule(RCP_EDIT | {"social"}), **RCP_HIDDEN},
     "rcp:version-pdf": rule(RCP_READ, denied=404),
     "rcp:extract-pdf": rule(RCP_READ, denied=404),
+    # Activity report (figures only): the team but reception; the FTE form posts to the page.
+    "reports:activity": rule(REPORT_READ),
+    "reports:activity-pdf": rule(REPORT_READ),
+    "reports:activity-xlsx": rule(REPORT_READ),
+    "reports:activity-csv": rule(REPORT_READ),
     # Django's admin: staff only (the admin role); others are sent to the admin login.
     "admin:index": {**rule({"admin_user"}, denied=302)},
 }
@@ -151,6 +157,8 @@ def _url(name, world):
         from tests.rcp.helpers import rcp_url
 
         return rcp_url(name, world)
+    if name.startswith("reports:"):
+        return reverse(name, kwargs={"year": 2025})
     if name.startswith("budget:"):
         from tests.budget.factories import url_kwargs
 

@@ -1,0 +1,103 @@
+from datetime import date
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from pass_unit import access, audit
+from pass_unit.models import StaffFTE
+from pass_unit.reports import outputs
+from pass_unit.reports.forms import PeriodForm, StaffFTEForm
+from pass_unit.reports.indicators import build_activity_report, quality_worklist
+
+
+def _period(request, year: int):
+    """The calendar year, or the ?from=…&to=… range when both are given and valid."""
+    if not 2000 <= year <= 2100:
+        raise Http404
+    form = PeriodForm(request.GET if ("from" in request.GET or "to" in request.GET) else None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["start"], form.cleaned_data["end"], form
+    if not form.is_bound:
+        form = PeriodForm(initial={"start": date(year, 1, 1), "end": date(year, 12, 31)})
+    return date(year, 1, 1), date(year, 12, 31), form
+
+
+def _detail(report) -> str:
+    return f"activity report {report.start:%d/%m/%Y}–{report.end:%d/%m/%Y}"
+
+
+# /reports/activity/<year>/
+@require_http_methods(["GET", "HEAD", "POST"])
+def activity(request, year: int):
+    access.require(access.can_read_activity_report(request.user))
+    fte_form = None
+    if access.can_enter_staff_fte(request.user):
+        fte_form = StaffFTEForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and fte_form.is_valid():
+            with transaction.atomic():
+                entry = StaffFTE.objects.create(
+                    year=year,
+                    profession=fte_form.cleaned_data["profession"],
+                    fte=fte_form.cleaned_data["fte"],
+                    entered_by=request.user,
+                )
+                audit.record_create(request.user, entry)
+            messages.success(request, _("Full-time equivalents recorded."))
+            return redirect("reports:activity", year=year)
+    elif request.method == "POST":
+        access.require(False)
+    start, end, period_form = _period(request, year)
+    report = build_activity_report(start, end)
+    ctx = {
+        "year": year,
+        "report": report,
+        "charts": outputs.charts(report),
+        "period": outputs.period_label(report),
+        "previous": outputs.previous_label(report),
+        "period_form": period_form,
+        "fte_form": fte_form,
+        "query": request.GET.urlencode(),
+    }
+    if access.can_read_quality_worklist(request.user):
+        ctx["worklist"], ctx["worklist_count"] = quality_worklist(report)
+    audit.record(request.user, "view_report", detail=_detail(report))
+    return render(request, "pass_unit/reports/activity.html", ctx)
+
+
+def _download(request, year: int, kind: str):
+    access.require(access.can_read_activity_report(request.user))
+    start, end, _form = _period(request, year)
+    report = build_activity_report(start, end)
+    if kind == "pdf":
+        content, content_type = outputs.render_pdf(report), "application/pdf"
+    elif kind == "xlsx":
+        content = outputs.to_xlsx(report)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, content_type = outputs.to_csv(report), "text/csv; charset=utf-8"
+    audit.record(request.user, "export", detail=f"{_detail(report)} {kind.upper()}")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{outputs.file_stem(report)}.{kind}"'
+    return response
+
+
+# /reports/activity/<year>/report.pdf
+@require_safe
+def activity_pdf(request, year: int):
+    return _download(request, year, "pdf")
+
+
+# /reports/activity/<year>/report.xlsx
+@require_safe
+def activity_xlsx(request, year: int):
+    return _download(request, year, "xlsx")
+
+
+# /reports/activity/<year>/report.csv
+@require_safe
+def activity_csv(request, year: int):
+    return _download(request, year, "csv")
