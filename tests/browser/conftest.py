@@ -91,7 +91,7 @@ def login(page, live_server, user, password: str = PASSWORD):
     page.locator("form button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     # The navbar shows who is logged in.
-    page.locator("[data-testid=current-user]").wait_for()
+    page.locator("[data-testid=current-user]").wait_for(state="attached")
     return page
 
 
