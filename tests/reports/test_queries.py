@@ -1,0 +1,64 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pass_unit.reports.indicators import build_activity_report
+from patients.models import Patient, Visit
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def seed(n: int, professional, offset: int = 0):
+    patients = Patient.objects.bulk_create(
+        Patient(
+            file_number=f"PASS-Q-{offset + i:06d}",
+            last_name=f"Q{offset + i}",
+            birth_year=1950 + i % 60,
+            birth_country=["Mali", "Algérie", "", "Syrie"][i % 4],
+            sex="FMXU"[i % 4],
+        )
+        for i in range(n)
+    )
+    Visit.objects.bulk_create(
+        Visit(
+            patient=p,
+            professional=professional,
+            kind=["medical", "social", "nursing"][i % 3],
+            occurred_at=datetime(2025, 1 + i % 12, 1 + i % 28, 10, tzinfo=PARIS),
+        )
+        for i, p in enumerate(patients)
+    )
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_it_runs_the_same_number_of_queries_with_10_and_1000_patients(physician):
+    seed(10, physician)
+    small = count_queries(lambda: build_activity_report(date(2025, 1, 1), date(2025, 12, 31)))
+    seed(990, physician, offset=10)
+    large = count_queries(lambda: build_activity_report(date(2025, 1, 1), date(2025, 12, 31)))
+    assert small == large
+    # Per period (N and N−1): visits, visits per patient, profile, birth country, nationality,
+    # languages, coverage, housing/resources, rights, patients with rights, delay, exits,
+    # meetings, cases, actions, spending, allocation, cost per patient, FTE = 19.
+    assert large == 2 * 19
+
+
+def test_it_serves_the_page_in_a_bounded_number_of_queries(
+    client, coordinator, physician, django_assert_max_num_queries
+):
+    seed(50, physician)
+    client.force_login(coordinator)
+    # session + user + groups (3), the report (38), the worklist is not shown to the coordinator,
+    # the audit row (1), savepoints around it and the context processors' role lookup.
+    with django_assert_max_num_queries(46):
+        assert client.get(reverse("reports:activity", kwargs={"year": 2025})).status_code == 200
