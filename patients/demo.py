@@ -164,6 +164,21 @@ def _e(sex: str) -> str:
     return "e" if sex == "F" else ""
 
 
+def _fits(spec: dict, needs: str) -> bool:
+    """Whether a text that `needs` something (see the tables in demo_data) fits this patient."""
+    return {
+        "": True,
+        "asylum": spec["admin_status"] == S.ASYLUM_SEEKER,
+        "migrant": spec["origin"] != "france",
+        "interpreter": spec["interpreter"],
+        "domiciliation": bool(spec["domiciliation"]),
+        "no_domiciliation": not spec["domiciliation"],
+        "birth_date": bool(spec["birth_date"]),
+        "no_birth_date": not spec["birth_date"],
+        "no_phone": not spec.get("phone"),
+    }[needs]
+
+
 def _fictional_phone(rng: random.Random) -> str:
     return f"06 39 98 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d}"
 
@@ -316,6 +331,8 @@ class _Builder:
         days_ago = spec["days_ago"]
         if status != Patient.Status.ACTIVE and not anchor:
             days_ago = max(days_ago, rng.randint(130, 300))
+        if "grossesse" in spec["profiles"]:
+            days_ago = min(days_ago, 150)  # about 14 weeks pregnant when she came: still pregnant today
         first_day = _weekday(self.today - timedelta(days=days_ago))
         if status == Patient.Status.LOST:
             end_day = first_day + timedelta(days=rng.randint(7, 40))
@@ -353,7 +370,8 @@ class _Builder:
 
         # Visits: reception, then social and medical the first day; follow-ups until end_day.
         visits = []
-        first_note = rng.choice(FIRST_RECEPTION_NOTES)
+        first_note = rng.choice([note for note, needs in FIRST_RECEPTION_NOTES if _fits(spec, needs)])
+        first_note = first_note.replace("{e}", _e(sex))
         referral = f"Adressé{_e(sex)} par : {spec['referral_detail']}. " if spec["referral_detail"] else ""
         visits.append(
             VisitPlan(
@@ -470,7 +488,7 @@ class _Builder:
                 notes = "Premier entretien : situation administrative, hébergement, ressources et couverture maladie "
                 notes += "évalués (voir bilan social)."
             else:
-                reason, notes = rng.choice(SOCIAL_VISITS)
+                reason, notes = rng.choice([(r, n) for r, n, needs in SOCIAL_VISITS if _fits(spec, needs)])
         elif kind == Visit.Kind.MEDICAL:
             presenting = [p.first for p in profiles if p.first]
             own = [v for p in profiles for v in p.medical]
@@ -484,7 +502,7 @@ class _Builder:
             own = [v for p in profiles for v in p.nursing]
             reason, notes = rng.choice(own) if own and rng.random() < 0.7 else rng.choice(GENERIC_NURSING)
         elif kind == Visit.Kind.PSYCHOLOGICAL:
-            reason, notes = rng.choice(PSYCH_VISITS)
+            reason, notes = rng.choice([(r, n) for r, n, needs in PSYCH_VISITS if _fits(spec, needs)])
         else:
             reason, notes = rng.choice(RECEPTION_VISITS)
         interpreting, language = self._interpreting(spec, kind)
@@ -797,7 +815,8 @@ class _Builder:
             )[0],
             "treatments": join(p.treatments for p in profiles if p.treatments) or "Aucun traitement au long cours.",
             "pregnant": pregnant,
-            "pregnancy_due_date": self.today + timedelta(days=rng.randint(30, 200)) if pregnant else None,
+            # 14 weeks of amenorrhoea at the first consultation (see the "grossesse" profile).
+            "pregnancy_due_date": medical_days[0] + timedelta(weeks=40 - 14) if pregnant else None,
             "updated_on": medical_days[-1],
         }
 
@@ -996,3 +1015,42 @@ def seed(*, count: int = DEFAULT_PATIENTS, seed: int = DEFAULT_SEED, users: dict
     if demo_patients().exists():
         return None
     return write_demo(build_demo(count, now=timezone.now(), seed=seed), users)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a demo patient back, for the other demos (RCP stories, budget expenses)
+# ---------------------------------------------------------------------------------------------
+
+
+def conditions_of(context: MedicalContext | None) -> set[str]:
+    """The keys of the medical profiles (`PROFILES`) a demo medical context was written from.
+
+    The context's texts are the profiles' own, so the patient's file itself says which
+    stories fit: a pregnancy only while `pregnant` is set.
+    """
+    if context is None:
+        return set()
+    found = set()
+    for key, profile in PROFILES.items():
+        texts = [
+            (profile.chronic, context.chronic_conditions),
+            (profile.infections, context.infections),
+            (profile.mental, context.mental_health),
+            (profile.history, context.history),
+        ]
+        texts = [(text, field) for text, field in texts if text]
+        if texts and all(text in field for text, field in texts):
+            found.add(key)
+    if context.pregnant:
+        found.add("grossesse")
+    else:
+        found.discard("grossesse")
+    return found
+
+
+def age_on(patient: Patient, day: date) -> int:
+    """Age in whole years on `day`; from the birth year when the exact date is unknown."""
+    if patient.birth_date:
+        born = patient.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return day.year - patient.birth_year

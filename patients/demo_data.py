@@ -547,24 +547,46 @@ GENERIC_NURSING = [
     ("Dépistage TROD", "TROD VIH et VHC négatifs, résultat rendu au patient."),
     ("Pansement", "Réfection du pansement, plaie propre."),
 ]
+# Some texts fit only some patients: (reason, notes, requirement), see `patients.demo._fits`.
 PSYCH_VISITS = [
-    ("Entretien d'évaluation", "Premier entretien : troubles du sommeil, reviviscences. Suivi hebdomadaire proposé."),
-    ("Suivi psychologique", "Évoque ses enfants restés au pays. Humeur triste, pas d'idées suicidaires."),
-    ("Entretien de soutien", "Angoisse majorée par l'attente de la décision de l'OFPRA. Exercices de respiration."),
-    ("Suivi psychotraumatisme", "Cauchemars moins fréquents. Relais vers un lieu de soins spécialisé évoqué."),
-    ("Entretien avec interprète", "Entretien avec l'interprète par téléphone ; récit difficile, séance écourtée."),
+    (
+        "Entretien d'évaluation",
+        "Premier entretien : troubles du sommeil, reviviscences. Suivi hebdomadaire proposé.",
+        "",
+    ),
+    ("Suivi psychologique", "Évoque sa famille restée au pays. Humeur triste, pas d'idées suicidaires.", "migrant"),
+    (
+        "Entretien de soutien",
+        "Angoisse majorée par l'attente de la décision de l'OFPRA. Exercices de respiration.",
+        "asylum",
+    ),
+    ("Suivi psychotraumatisme", "Cauchemars moins fréquents. Relais vers un lieu de soins spécialisé évoqué.", ""),
+    (
+        "Entretien avec interprète",
+        "Entretien avec l'interprète par téléphone ; récit difficile, séance écourtée.",
+        "interpreter",
+    ),
 ]
 SOCIAL_VISITS = [
     (
         "Constitution du dossier de droits",
         "Pièces réunies : identité, domiciliation, preuve de présence en France. Manque la déclaration de ressources.",
+        "domiciliation",
     ),
-    ("Demande de domiciliation", "Orientation vers le CCAS pour une élection de domicile ; rendez-vous dans 15 jours."),
-    ("Hébergement", "Appel au 115 avec le patient : pas de place ce soir. Demande SIAO faite."),
-    ("Aide alimentaire", "Orientation vers les Restos du cœur et l'épicerie solidaire."),
-    ("Point sur les droits", "Point sur le dossier en cours à la CPAM ; relance par courriel."),
-    ("Titre de transport", "Demande de réduction Solidarité Transport faite en ligne avec le patient."),
-    ("Recherche d'un médecin traitant", "Liste de médecins de secteur 1 et du centre de santé remise ; appels faits."),
+    (
+        "Demande de domiciliation",
+        "Orientation vers le CCAS pour une élection de domicile ; rendez-vous dans 15 jours.",
+        "no_domiciliation",
+    ),
+    ("Hébergement", "Appel au 115 avec le patient : pas de place ce soir. Demande SIAO faite.", ""),
+    ("Aide alimentaire", "Orientation vers les Restos du cœur et l'épicerie solidaire.", ""),
+    ("Point sur les droits", "Point sur le dossier en cours à la CPAM ; relance par courriel.", ""),
+    ("Titre de transport", "Demande de réduction Solidarité Transport faite en ligne avec le patient.", ""),
+    (
+        "Recherche d'un médecin traitant",
+        "Liste de médecins de secteur 1 et du centre de santé remise ; appels faits.",
+        "",
+    ),
 ]
 RECEPTION_VISITS = [
     ("Venue sans rendez-vous", "Vient chercher son traitement à la PUI."),
@@ -573,11 +595,12 @@ RECEPTION_VISITS = [
     ("Courrier", "Courrier de la CPAM remis au patient."),
 ]
 FIRST_RECEPTION_NOTES = [
-    "Aucune pièce d'identité : identité déclarative, orthographe à confirmer.",
-    "Passeport présenté (copie au dossier).",
-    "Attestation de domiciliation présentée.",
-    "Pas de téléphone : rendez-vous donné sur papier.",
-    "Accompagné d'un compatriote qui traduit.",
+    ("Aucune pièce d'identité : identité déclarative, orthographe à confirmer.", "no_birth_date"),
+    ("Passeport présenté (copie au dossier).", "birth_date"),
+    ("Attestation de domiciliation présentée.", "domiciliation"),
+    ("Pas de téléphone : rendez-vous donné sur papier.", "no_phone"),
+    ("Accompagné{e} d'un compatriote qui traduit.", "interpreter"),
+    ("Vient seul{e}, sans rendez-vous.", ""),
 ]
 CANCEL_REASONS = ["Saisie en double", "Patient reparti avant la consultation", "Erreur de dossier"]
 
