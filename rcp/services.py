@@ -7,6 +7,8 @@ left on a validated meeting are the follow-up of its actions (done / dropped, wh
 next meeting reviews) and a correction, which reopens it and ends in a new version.
 """
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -78,9 +80,9 @@ def _record_document(user, document, *, patient=None):
 
 
 @transaction.atomic
-def meeting_plan(*, meeting: Meeting, members=(), acting_user) -> Meeting:
-    """Plan a new meeting; the chair and `members` are invited."""
-    if meeting.scheduled_at <= timezone.now():
+def meeting_plan(*, meeting: Meeting, members=(), acting_user, at: datetime | None = None) -> Meeting:
+    """Plan a new meeting; the chair and `members` are invited. `at`: when it is planned (now by default)."""
+    if meeting.scheduled_at <= (at or timezone.now()):
         raise RcpError(_("A new meeting cannot be planned in the past."))
     meeting.status = Meeting.Status.PLANNED
     meeting.created_by = acting_user
@@ -333,7 +335,7 @@ def action_add(*, action: Action, case_review: CaseReview, acting_user) -> Actio
 
 
 @transaction.atomic
-def action_close(*, action: Action, status: str, reason: str = "", acting_user) -> Action:
+def action_close(*, action: Action, status: str, reason: str = "", acting_user, at: datetime | None = None) -> Action:
     """Follow-up: an open action is done, or dropped with a reason. It is never reopened.
 
     Allowed after the minutes are validated: the minutes keep the status of the day, the
@@ -348,7 +350,7 @@ def action_close(*, action: Action, status: str, reason: str = "", acting_user) 
         raise RcpError(_("Say why the action is dropped."))
     action.status = status
     action.drop_reason = reason.strip() if status == Action.Status.DROPPED else ""
-    action.closed_at = timezone.now()
+    action.closed_at = at or timezone.now()
     action.closed_by = acting_user
     action.save(update_fields=["status", "drop_reason", "closed_at", "closed_by"])
     audit.record_update(acting_user, before, action, patient=action.case_review.patient)
@@ -374,7 +376,7 @@ def validation_problems(meeting: Meeting, cases: list[CaseReview]) -> list[str]:
 
 
 @transaction.atomic
-def minutes_validate(*, meeting: Meeting, acting_user) -> MinutesVersion:
+def minutes_validate(*, meeting: Meeting, acting_user, at: datetime | None = None) -> MinutesVersion:
     """Freeze the meeting and store its minutes (and each patient's extract) with their SHA-256.
 
     The PDFs are rendered inside the transaction: they are the validated record, not a
@@ -388,7 +390,7 @@ def minutes_validate(*, meeting: Meeting, acting_user) -> MinutesVersion:
     if problems:
         raise NotReady(" ".join(problems))
     previous = current.versions.order_by("-number").first()
-    now = timezone.now()
+    now = at or timezone.now()
     number = previous.number + 1 if previous else 1
     reason = current.correction_reason if previous else ""
     rendered = pdf.render_minutes(
