@@ -8,6 +8,10 @@ expenses themselves, tied to the patients' medical, nursing and dental visits.
 When the RCP demo ran first, the care its decisions led to is charged too, tied to the case
 review (call this after `rcp.demo.seed`).
 
+Every line fits its patient's own file: insulin or metformin only for a diabetic, antiretrovirals
+only for a patient living with HIV, a pregnancy ultrasound only for a pregnant woman, an
+interpreter only for someone who needs one (`REQUIRES`, read from the medical context).
+
 Run twice, it changes nothing: the catalogue is matched on its codes, the years on their
 number, and the expenses are created only when there are none yet (those of the RCP
 decisions when none is tied to a decision yet).
@@ -23,7 +27,8 @@ from django.utils import timezone
 
 from budget import money
 from budget.models import BudgetYear, CatalogueItem, Category, Expense, ExtraAllocation
-from patients.models import Visit
+from patients.demo import age_on, conditions_of
+from patients.models import MedicalContext, Visit
 from rcp.models import CaseReview
 
 C = Category
@@ -136,6 +141,44 @@ PRESCRIPTIONS = {
         ("DENT-PROT", 1, (1, 1)),
     ],
 }
+# What a line needs from the patient's file: a condition of their medical context (a profile key of
+# patients.demo_data.PROFILES), "mental" (psychotrauma or anxiety), "woman" (15 to 50 years old) or
+# "interpreter". Lines not listed fit anyone.
+REQUIRES = {
+    "MED-METF850": "diabete",
+    "MED-INSGLAR": "diabete",
+    "LAB-HBA1C": "diabete",
+    "MED-AMLO5": "hta",
+    "CS-CARDIO": "hta",
+    "MED-SALBU": "asthme",
+    "MED-IVERM": "gale",
+    "MED-PERMET": "gale",
+    "MED-TB": "tuberculose",
+    "MED-ARV": "vih",
+    "LAB-CVVIH": "vih",
+    "MED-VHC": "hepc",
+    "MED-SERTR50": "mental",
+    "CS-PSY": "mental",
+    "LAB-BHCG": "woman",
+    "CS-GYN": "woman",
+    "IMG-ECHOOBS": "grossesse",
+    "DENT-PROT": "dentaire",
+    "INT-TEL": "interpreter",
+    "INT-SITE": "interpreter",
+}
+# What an RCP decision leads to, by the patient's condition (the first that matches).
+RCP_CHARGES = [
+    ("diabete", ("LAB-HBA1C", "CS-SPE")),
+    ("grossesse", ("IMG-ECHOOBS", "LAB-BILAN")),
+    ("hepb", ("IMG-ECHOABD", "CS-SPE")),
+    ("hepc", ("IMG-ECHOABD", "CS-SPE")),
+    ("vih", ("LAB-CVVIH", "CS-SPE")),
+    ("tuberculose", ("IMG-RXTHO", "TRA-TICKETS")),
+    ("hta", ("CS-CARDIO", "LAB-BILAN")),
+    ("dentaire", ("IMG-PANO", "DENT-EXT")),
+    ("mental", ("CS-PSY", "TRA-TICKETS")),
+    ("", ("LAB-SERO", "IMG-RXTHO")),
+]
 # A month's share of a year's spending: quieter in August and at Christmas.
 SEASON = [Decimal(w) for w in ("1.05", "1.0", "1.1", "1.0", "0.95", "1.0", "0.85", "0.6", "1.0", "1.1", "1.1", "0.8")]
 CANCEL_REASONS = ["Saisie en double.", "Examen annulé : patient absent au rendez-vous.", "Erreur de quantité."]
@@ -159,8 +202,9 @@ def seed(*, rng: random.Random, users: dict, patients: list, today: date | None 
     coordinator = users.get("coordination")
     _years(today, coordinator)
     nurse, physician = users.get("infirmier"), users.get("medecin")
+    tags = _tags(patients, today)
     if not Expense.objects.filter(case_review__isnull=False).exists():
-        Expense.objects.bulk_create(_rcp_expenses(rng, items, patients, physician or nurse or coordinator, today))
+        Expense.objects.bulk_create(_rcp_expenses(rng, items, tags, patients, physician or nurse or coordinator, today))
     if Expense.objects.filter(case_review__isnull=True).exists():
         return
     visits = [
@@ -184,10 +228,32 @@ def seed(*, rng: random.Random, users: dict, patients: list, today: date | None 
             items=items,
             by_month=by_month,
             patients=patients,
+            tags=tags,
             author=nurse or physician or coordinator,
             physician=physician or nurse or coordinator,
         )
     Expense.objects.bulk_create(expenses, batch_size=1000)
+
+
+def _tags(patients: list, today: date) -> dict[int, set[str]]:
+    """What each patient's file says that expenses depend on (see `REQUIRES`)."""
+    contexts = {c.patient_id: c for c in MedicalContext.objects.filter(patient__in=[p.pk for p in patients])}
+    tags = {}
+    for patient in patients:
+        found = conditions_of(contexts.get(patient.pk))
+        if found & {"psychotrauma", "anxiete"}:
+            found.add("mental")
+        if patient.sex == "F" and 15 <= age_on(patient, today) <= 50:
+            found.add("woman")
+        if patient.interpreter_needed:
+            found.add("interpreter")
+        tags[patient.pk] = found
+    return tags
+
+
+def _fits(code: str, tags: set[str]) -> bool:
+    needs = REQUIRES.get(code)
+    return needs is None or needs in tags
 
 
 def _catalogue() -> dict[str, CatalogueItem]:
@@ -284,13 +350,23 @@ def _status(rng, day: date, today: date) -> dict:
     return {"status": Expense.Status.COMMITTED}
 
 
-def _year_expenses(rng, *, year, target, today, items, by_month, patients, author, physician) -> list[Expense]:
+def _year_expenses(rng, *, year, target, today, items, by_month, patients, tags, author, physician) -> list[Expense]:
     expenses = []
     patients_by_pk = {p.pk: p for p in patients}
     long_term = [p for p in patients if p.created_at.date() <= date(year, 3, 1)]
-    # Two patients on antiretrovirals all year, one hepatitis C cure (three boxes): the costliest files.
-    hiv = long_term[:2]
-    hcv = long_term[2:3]
+    # Up to two patients living with HIV on antiretrovirals all year, one hepatitis C cure (three
+    # boxes): the costliest files.
+    hiv = [p for p in long_term if "vih" in tags[p.pk]][:2]
+    hcv = [p for p in long_term if "hepc" in tags[p.pk]][:1]
+    prescriptions = {}  # (patient pk, visit kind) -> what may be charged to them
+
+    def choices(patient_id, kind):
+        key = (patient_id, kind)
+        if key not in prescriptions:
+            own = tags.get(patient_id, set())
+            prescriptions[key] = [c for c in PRESCRIPTIONS[kind] if _fits(c[0], own)]
+        return prescriptions[key]
+
     for month, month_target in _month_targets(year, target, today).items():
         first = date(year, month, 1)
         last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), today)
@@ -340,7 +416,7 @@ def _year_expenses(rng, *, year, target, today, items, by_month, patients, autho
                 kind, patient_id, visit_pk = Visit.Kind.MEDICAL, patient.pk if patient else None, None
                 day = first + timedelta(days=rng.randint(0, (last - first).days))
                 created_by_id = author.pk
-            code, _, (low, high) = _weighted(rng, PRESCRIPTIONS[kind])
+            code, _, (low, high) = _weighted(rng, choices(patient_id, kind))
             expense = _line(
                 rng,
                 items,
@@ -355,9 +431,10 @@ def _year_expenses(rng, *, year, target, today, items, by_month, patients, autho
     # What is scheduled in the weeks to come: planned expenses.
     if year == today.year:
         for code in ("IMG-IRM", "DENT-PROT", "CS-CARDIO", "IMG-TDM"):
-            patient = rng.choice(patients) if patients else None
+            fitting = [p for p in patients if _fits(code, tags[p.pk])]
+            patient = rng.choice(fitting) if fitting else None
             day = today + timedelta(days=rng.randint(3, 40))
-            if day.year == year:
+            if patient and day.year == year:
                 expenses.append(
                     _line(
                         rng,
@@ -374,7 +451,7 @@ def _year_expenses(rng, *, year, target, today, items, by_month, patients, autho
     return expenses
 
 
-def _rcp_expenses(rng, items, patients, author, today: date) -> list[Expense]:
+def _rcp_expenses(rng, items, tags, patients, author, today: date) -> list[Expense]:
     """What the RCP decisions led to: a specialist's opinion, an exam, an interpreter…"""
     expenses = []
     decided = (
@@ -386,7 +463,11 @@ def _rcp_expenses(rng, items, patients, author, today: date) -> list[Expense]:
     for case in decided:
         day = timezone.localdate(case.meeting.scheduled_at) + timedelta(days=rng.randint(2, 15))
         planned = day > today
-        for code in rng.sample(["CS-SPE", "IMG-ECHOABD", "LAB-SERO", "INT-SITE", "CS-CARDIO", "IMG-TDM"], 2):
+        own = tags.get(case.patient_id, set())
+        codes = next(codes for condition, codes in RCP_CHARGES if not condition or condition in own)
+        if "interpreter" in own:
+            codes = (*codes, "INT-SITE")
+        for code in codes:
             expense = _line(
                 rng,
                 items,

@@ -12,7 +12,8 @@ from django.db.models import F, Sum
 from budget import demo, selectors
 from budget.models import BudgetYear, CatalogueItem, Expense
 from pass_unit.roles import Role
-from patients.models import Patient, Visit
+from patients.demo_data import PROFILES
+from patients.models import MedicalContext, Patient, Visit
 from rcp.models import CaseReview
 from tests.budget.factories import make_option
 from tests.conftest import make_user
@@ -22,9 +23,30 @@ TODAY = date(2026, 9, 15)
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# The medical contexts of the first patients, written like the patients demo's (its profiles' texts).
+CONDITIONS = [["vih"], ["vih", "hepb"], ["hepc"], ["diabete"], ["diabete", "hta"], ["grossesse"], ["gale"], ["asthme"]]
+
+
+def give_conditions(patient, keys, user):
+    profiles = [PROFILES[key] for key in keys]
+    MedicalContext.objects.create(
+        patient=patient,
+        history="\n".join(p.history for p in profiles if p.history),
+        chronic_conditions="\n".join(p.chronic for p in profiles if p.chronic),
+        infections="\n".join(p.infections for p in profiles if p.infections),
+        mental_health="\n".join(p.mental for p in profiles if p.mental),
+        pregnant="grossesse" in keys,
+        pregnancy_due_date=TODAY + timedelta(days=90) if "grossesse" in keys else None,
+        updated_by=user,
+    )
+
+
 @pytest.fixture
 def demo_world(db):
-    """30 patients followed since early 2025, each seen every three weeks or so until TODAY."""
+    """30 patients followed since early 2025, each seen every three weeks or so until TODAY.
+
+    The first ones live with HIV, hepatitis C, diabetes, a pregnancy…; the 10th is a man.
+    """
     users = {
         "infirmier": make_user("infirmier", Role.NURSE),
         "medecin": make_user("medecin", Role.PHYSICIAN),
@@ -44,6 +66,10 @@ def demo_world(db):
             VisitFactory(patient=patient, kind=kind, professional=author, occurred_at=day)
             day += timedelta(days=rng.randint(10, 30))
         patients.append(patient)
+    for patient, keys in zip(patients, CONDITIONS, strict=False):
+        give_conditions(patient, keys, users["medecin"])
+    Patient.objects.filter(pk=patients[9].pk).update(sex=Patient.Sex.MALE, interpreter_needed=False)
+    patients[9].refresh_from_db()
     return users, patients
 
 
@@ -123,3 +149,26 @@ def test_it_charges_what_rcp_decisions_led_to_even_when_the_rcp_demo_comes_secon
     assert linked.count() == 2
     assert set(linked.values_list("patient", flat=True)) == {patients[0].pk}
     assert Expense.objects.count() == before + 2
+
+
+def test_it_charges_each_patient_only_what_fits_their_own_file(demo_world):
+    users, patients = demo_world
+    run(users, patients)
+
+    def charged(*codes):
+        return set(Expense.objects.filter(catalogue_item__code__in=codes).values_list("patient", flat=True))
+
+    diabetics = {patients[3].pk, patients[4].pk}
+    assert charged("MED-INSGLAR", "MED-METF850", "LAB-HBA1C") <= diabetics
+    assert charged("MED-METF850")  # the diabetics do get their treatment
+    assert charged("MED-ARV", "LAB-CVVIH") <= {patients[0].pk, patients[1].pk}
+    assert charged("MED-ARV") == {patients[0].pk, patients[1].pk}
+    assert charged("MED-VHC") == {patients[2].pk}
+    assert charged("IMG-ECHOOBS") <= {patients[5].pk}
+    assert charged("MED-IVERM", "MED-PERMET") <= {patients[6].pk}
+    assert charged("MED-SALBU") <= {patients[7].pk}
+    assert charged("MED-AMLO5") <= {patients[4].pk}
+    men = set(Patient.objects.filter(sex=Patient.Sex.MALE).values_list("pk", flat=True))
+    assert men and not charged("LAB-BHCG", "CS-GYN", "IMG-ECHOOBS") & men
+    no_interpreter = set(Patient.objects.filter(interpreter_needed=False).values_list("pk", flat=True))
+    assert not charged("INT-TEL", "INT-SITE") & no_interpreter
