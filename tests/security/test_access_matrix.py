@@ -34,6 +34,20 @@ RCP_EDIT = {"nurse", "physician", "psychologist"}
 RCP_HIDDEN = {"reception": 404, "admin_user": 404, "outsider": 404}
 BUDGET_READ = {"social", "nurse", "physician", "coordinator", "admin_user"}
 BUDGET_HIDDEN = {"reception": 404, "psychologist": 404, "outsider": 404}
+
+# Actions (POST only, @require_POST): a GET answers 405 whoever asks; the rule is the POST's.
+RCP_ACTIONS = [
+    "rcp:participant-add-member",
+    "rcp:participant-add-guest",
+    "rcp:participant-withdraw",
+    "rcp:agenda-move",
+    "rcp:agenda-urgent",
+    "rcp:case-deliberation",
+    "rcp:case-option-add",
+    "rcp:case-option-withdraw",
+    "rcp:case-action-add",
+]
+POST_ONLY = {*RCP_ACTIONS, "budget:rcp-option-line-add", "budget:rcp-option-line-withdraw", "budget:rcp-option-plan"}
 REPORT_READ = {"social", "nurse", "physician", "psychologist", "coordinator", "admin_user"}
 
 RULES = {
@@ -53,12 +67,14 @@ RULES = {
     "patients:detail": rule(TEAM, **PATIENT_PAGE),
     "patients:edit": rule(CARE, **PATIENT_PAGE),
     "patients:exit": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
-    "patients:medical-edit": rule({"nurse", "physician"}, **PATIENT_PAGE),
+    # The medical context "does not exist" outside the medical roles; the psychologist reads it.
+    "patients:medical-edit": {**rule({"nurse", "physician"}, denied=404), "psychologist": 403},
     "patients:visit-create": rule(CARE, **PATIENT_PAGE),
     "patients:visit-cancel": rule(CARE, **PATIENT_PAGE),
     "patients:assessment-create": rule({"social"}, **PATIENT_PAGE),
     "patients:right-create": rule({"social"}, **PATIENT_PAGE),
-    "patients:right-edit": rule({"social"}, **PATIENT_PAGE),
+    # Rights are read (summary) by the care team and the coordinator, not the admin.
+    "patients:right-edit": {**rule({"social"}, **PATIENT_PAGE), "admin_user": 404},
     "patients:orientation-create": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
     # Budget: read by social worker, nurse, physician, coordinator, admin; nurses and physicians
     # charge patients' care; the coordinator manages years, allocations, catalogue and imports.
@@ -84,6 +100,10 @@ RULES = {
     "budget:import-detail": rule({"coordinator"}),
     # Costing an RCP option: the RCP team who read the budget; nurses and physicians price it.
     "budget:rcp-option": rule({"social", "nurse", "physician", "coordinator"}, denied=404),
+    **dict.fromkeys(
+        ["budget:rcp-option-line-add", "budget:rcp-option-line-withdraw", "budget:rcp-option-plan"],
+        {**rule({"nurse", "physician"}, denied=404), "social": 403, "coordinator": 403},
+    ),
     # RCP (DESIGN.md): social worker proposes and reads; nurse, physician, psychologist edit;
     # coordinator reads and validates; reception and admin have no part: meetings, cases,
     # actions and minutes "do not exist" for them (404). The chair of the world's meetings is
@@ -106,6 +126,8 @@ RULES = {
     "rcp:action-close": {**rule(RCP_EDIT | {"social"}), **RCP_HIDDEN},
     "rcp:version-pdf": rule(RCP_READ, denied=404),
     "rcp:extract-pdf": rule(RCP_READ, denied=404),
+    # The actions of the RCP pages (POST only): the RCP editors.
+    **dict.fromkeys(RCP_ACTIONS, {**rule(RCP_EDIT), **RCP_HIDDEN}),
     # Activity report (figures only): the team but reception; the FTE form posts to the page.
     "reports:activity": rule(REPORT_READ),
     "reports:activity-pdf": rule(REPORT_READ),
@@ -178,7 +200,7 @@ def test_it_answers_each_url_as_the_role_table_says(client, personas, world, per
     failures = []
     for name in url_names():
         response = client.get(_url(name, world))
-        expected = RULES[name][persona]
+        expected = 405 if name in POST_ONLY and persona != "anonymous" else RULES[name][persona]
         if response.status_code != expected:
             failures.append(f"{name}: {response.status_code} (expected {expected})")
     assert not failures, f"{persona}: " + "; ".join(failures)
@@ -210,3 +232,99 @@ def test_it_refuses_forbidden_posts_and_changes_nothing(client, personas, world,
         AuditEvent.objects.exclude(action__in=["view", "view_medical"]).count(),
     )
     assert before == after
+
+
+# --------------------------------------------------------------------------- object-level rules
+# A URL that takes the pk of a record must be exercised with a record of each kind for every role
+# (tests/security/test_object_access.py, which posts too), or be listed here with the reason one
+# object stands for all (read-only page, creation under a patient, a kind with one rule…).
+ONE_KIND_OBJECT_URLS = {
+    "accounts:edit": "team accounts: the account managers' rule, whatever the account (test_accounts.py)",
+    "accounts:toggle-active": "team accounts: the account managers' rule, whatever the account (test_accounts.py)",
+    "patient-access-log": "read-only",
+    "patients:detail": "read-only",
+    "patients:edit": "the identity: one kind per patient, IDENTITY_EDIT (the matrix above)",
+    "patients:visit-create": "creates a record; the kinds offered follow VISIT_KINDS (tests/patients)",
+    "patients:assessment-create": "creates a record",
+    "patients:right-create": "creates a record",
+    "patients:orientation-create": "creates a record",
+    "budget:catalogue-edit": "a catalogue item: one kind, the budget managers' rule",
+    "budget:dispense": "creates a record",
+    "budget:import-detail": "read-only",
+    "budget:rcp-option": "read-only page; its writes have their own URLs",
+    "budget:rcp-option-line-add": "creates a record",
+    "budget:rcp-option-plan": "creates records (planned expenses); can_price_option",
+    "rcp:detail": "read-only",
+    "rcp:edit": "a meeting: one kind, RCP_EDIT",
+    "rcp:participants": "read-only page; its writes have their own URLs",
+    "rcp:participant-add-member": "creates a record",
+    "rcp:participant-add-guest": "creates a record",
+    "rcp:attendance": "a meeting: one kind, RCP_EDIT",
+    "rcp:agenda": "read-only page; its writes have their own URLs",
+    "rcp:agenda-move": "the same rule as rcp:agenda-urgent (covered)",
+    "rcp:case-create": "creates a record",
+    "rcp:validate": "a meeting: the chair or the coordinator (tests/rcp)",
+    "rcp:minutes-pdf": "read-only",
+    "rcp:annex-pdf": "read-only",
+    "rcp:case-detail": "read-only page; its writes have their own URLs",
+    "rcp:case-edit": "a case on the agenda: one kind, RCP_EDIT",
+    "rcp:case-deliberation": "a case on the agenda: one kind, RCP_EDIT",
+    "rcp:case-option-add": "creates a record",
+    "rcp:case-action-add": "creates a record",
+    "rcp:propose": "creates a record",
+    "rcp:version-pdf": "read-only",
+    "rcp:extract-pdf": "read-only",
+}
+
+
+def _object_url_names():
+    """URL names whose route takes the pk of a record (`pk`, `visit_pk`…; a year is not one)."""
+    return sorted(
+        name
+        for name, pattern in _walk(get_resolver().url_patterns)
+        if any(arg.endswith("pk") for arg in pattern.pattern.converters)
+    )
+
+
+def test_it_exercises_every_url_taking_an_object_pk_on_each_kind_of_record():
+    from tests.security.test_object_access import COVERED_URLS
+
+    names = [n for n in _object_url_names() if n in url_names()]
+    missing = [n for n in names if n not in COVERED_URLS and n not in ONE_KIND_OBJECT_URLS]
+    assert not missing, (
+        f"URLs taking an object pk with no per-kind case in test_object_access.CASES "
+        f"(or a reason in ONE_KIND_OBJECT_URLS): {missing}"
+    )
+    stale = [n for n in ONE_KIND_OBJECT_URLS if n not in names or n in COVERED_URLS]
+    assert not stale, f"ONE_KIND_OBJECT_URLS lists URLs that do not exist or are covered: {stale}"
+
+
+def test_it_refuses_posts_on_read_only_object_pages(client, personas, world):
+    """What ONE_KIND_OBJECT_URLS calls read-only is: a POST answers 405 even to a role that reads it."""
+    readers = {name: next(p for p in ROLES if RULES[name][p] == 200) for name in ONE_KIND_OBJECT_URLS}
+    failures = []
+    for name, reason in ONE_KIND_OBJECT_URLS.items():
+        if not reason.startswith("read-only"):
+            continue
+        client.force_login(personas[readers[name]])
+        status = client.post(_url(name, world), {}).status_code
+        if status != 405:
+            failures.append(f"{name}: {status}")
+    assert not failures, f"pages said read-only that accept a POST: {failures}"
+
+
+@pytest.mark.parametrize("persona", [*ROLES, "outsider", "anonymous"])
+def test_it_answers_each_object_url_per_kind_of_record(client, personas, persona):
+    """Every URL of test_object_access.CASES, on a record of each kind, answers each role as the rule says."""
+    from tests.factories import PatientFactory as Patients
+    from tests.security.test_object_access import CASES
+
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    failures = []
+    for case in CASES:
+        made = case.make({**personas, "patient": Patients(referring_physician=personas["physician"])})
+        status = client.get(made.url).status_code
+        if status != case.expected_get(persona):
+            failures.append(f"{case.label} ({case.url_name}): {status} (expected {case.expected_get(persona)})")
+    assert not failures, f"{persona}: " + "; ".join(failures)

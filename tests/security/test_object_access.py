@@ -145,7 +145,11 @@ def _expense(users, kind: str) -> Expense:
         return ExpenseFactory(patient=patient, created_by=users["nurse"], source=Expense.Source.DISPENSING)
     if kind == "pharmacy-import":
         batch = PharmacyImport.objects.create(
-            file_name="pui.csv", sha256="1" * 64, rows=1, total=Decimal("25.00"), imported_by=users["coordinator"]
+            file_name="pui.csv",
+            sha256=f"{PharmacyImport.objects.count() + 1:064d}",
+            rows=1,
+            total=Decimal("25.00"),
+            imported_by=users["coordinator"],
         )
         return ExpenseFactory(
             patient=patient, created_by=users["coordinator"], source=Expense.Source.IMPORT, pharmacy_import=batch
