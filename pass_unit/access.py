@@ -184,7 +184,7 @@ def get_visit_for_user(request, patient, pk, *, write: bool = True):
 
     if not can_read_identity(request.user):
         raise Http404
-    visit = _get_in_file(Visit.objects.filter(cancelled_at__isnull=True).select_related("professional"), patient, pk)
+    visit = _get_in_file(Visit.objects.not_cancelled().select_related("professional"), patient, pk)
     if write:
         require(can_write_visit(request.user, visit))
     return visit

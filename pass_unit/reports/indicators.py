@@ -299,7 +299,7 @@ def _age_band_filters(end: date) -> dict[str, Q]:
 def _visits_in(start_dt, end_dt):
     from patients.models import Visit
 
-    return Visit.objects.filter(occurred_at__gte=start_dt, occurred_at__lt=end_dt, cancelled_at__isnull=True)
+    return Visit.objects.not_cancelled().filter(occurred_at__gte=start_dt, occurred_at__lt=end_dt)
 
 
 def _grouped(rows, key: str, value: str = "n") -> dict:
@@ -323,7 +323,7 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
     f: dict = {}
 
     # 1. Visits: file active, new patients, activity by kind, interpreting.
-    earlier = Visit.objects.filter(patient=OuterRef("patient"), cancelled_at__isnull=True, occurred_at__lt=start_dt)
+    earlier = Visit.objects.not_cancelled().filter(patient=OuterRef("patient"), occurred_at__lt=start_dt)
     aggregates = {
         "file_active": Count("patient", distinct=True),
         "new_patients": Count("patient", distinct=True, filter=~Exists(earlier)),
@@ -359,9 +359,7 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
 
     # 7. Coverage on arrival (at the first visit ever) and at the end of the period.
     first_visit = (
-        Visit.objects.filter(patient=OuterRef("pk"), cancelled_at__isnull=True)
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
+        Visit.objects.not_cancelled().filter(patient=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
     )
     held = [CoverageRight.Status.GRANTED, CoverageRight.Status.EXPIRED]
 
@@ -458,9 +456,8 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
             patient=OuterRef("pk"), destination=Orientation.Destination.GP, outcome=Orientation.Outcome.DONE
         )
     )
-    recent = Visit.objects.filter(
+    recent = Visit.objects.not_cancelled().filter(
         patient=OuterRef("pk"),
-        cancelled_at__isnull=True,
         occurred_at__gte=end_dt - timedelta(days=lost_days),
         occurred_at__lt=end_dt,
     )
