@@ -134,9 +134,19 @@ def snapshot() -> tuple:
     )
 
 
+# Records that do not exist for some roles (404, as a missing record): the medical context outside
+# the medical roles, coverage rights for the admin (pass_unit.access, get_*_for_user).
+HIDDEN_RECORD = {
+    "medical-edit": {"reception", "social", "coordinator", "admin_user"},
+    "right-edit": {"admin_user"},
+}
+
+
 def denied_status(page: str, persona: str) -> int:
     # A user with no role is told the patient does not exist; the team is told "forbidden".
     if persona == "outsider" and page not in NO_PATIENT:
+        return 404
+    if persona in HIDDEN_RECORD.get(page, ()):
         return 404
     return 403
 
@@ -282,7 +292,8 @@ def test_it_refuses_the_social_worker_a_medical_change(login, social, full_file)
 
     response = login(social).post(url, {"chronic_conditions": "Rien", "version": "1"})
 
-    assert response.status_code == 403
+    # The medical context does not exist for a social worker: the same 404 as a missing record.
+    assert response.status_code == 404
     assert MedicalContext.objects.get().chronic_conditions == "Tuberculose pulmonaire"
     assert "Tuberculose" not in response.content.decode()
 
