@@ -505,6 +505,8 @@ class _Builder:
             reason, notes = rng.choice([(r, n) for r, n, needs in PSYCH_VISITS if _fits(spec, needs)])
         else:
             reason, notes = rng.choice(RECEPTION_VISITS)
+        if not spec["interpreter"]:  # the profiles' texts assume one; this patient speaks for themself
+            notes = notes.replace(" faite avec l'interprète", " faite").replace(" avec l'interprète,", ",")
         interpreting, language = self._interpreting(spec, kind)
         cancel = rng.choice(CANCEL_REASONS) if not first and rng.random() < 0.03 else ""
         return VisitPlan(at, kind, professional, reason, notes.replace("{e}", _e(sex)), interpreting, language, cancel)
