@@ -59,7 +59,7 @@ def _world():
     return nurse, coordinator, amina, visit
 
 
-def test_a_nurse_dispenses_from_a_visit_and_the_coordinator_follows(live_server, page, new_context, log_in):
+def test_a_nurse_dispenses_from_a_visit_and_the_coordinator_follows(live_server, page, new_context, log_in, axe_check):
     nurse, coordinator, patient, visit = _world()
     year = timezone.localdate().year
     committed_before = selectors.year_summary(year).committed
@@ -95,6 +95,7 @@ def test_a_nurse_dispenses_from_a_visit_and_the_coordinator_follows(live_server,
     total = Decimal("2") * paracetamol.unit_price + (Decimal("1.5") * dressing.unit_price).quantize(Decimal("0.01"))
     expect(page.locator("#dispense-total")).to_have_text(euros(total))
     screenshot(page, "budget-02-dispense")
+    axe_check(page, "dispense")
     page.locator(CHARGE).click()
     page.wait_for_url(live_server.url + file_path)
 
@@ -131,7 +132,7 @@ def test_a_nurse_dispenses_from_a_visit_and_the_coordinator_follows(live_server,
     assert BudgetYear.objects.filter(year=year).exists()
 
 
-def test_the_coordinator_imports_follows_and_corrects(live_server, page, new_context, log_in, tmp_path):
+def test_the_coordinator_imports_follows_and_corrects(live_server, page, new_context, log_in, tmp_path, axe_check):
     nurse, coordinator, patient, _visit = _world()
     physician = make_user("physician2", Role.PHYSICIAN, last_name="Hamdani")
     log_in(page, coordinator)
@@ -191,6 +192,7 @@ def test_the_coordinator_imports_follows_and_corrects(live_server, page, new_con
     expect(page.locator("[data-testid=rejected-row]")).to_have_count(1)
     expect(page.locator("[data-testid=rejected-row]")).to_have_attribute("data-line", "3")
     screenshot(page, "budget-05-import-refused")
+    axe_check(page, "pharmacy import refused")
     assert Expense.objects.count() == before
     page.locator("input[name=file]").set_input_files(str(good))
     page.locator("main form[method=post] button[type=submit]").click()

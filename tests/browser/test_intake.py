@@ -37,7 +37,7 @@ def _register(page, live_server, *, last_name, first_name, year, languages="", i
     page.locator("select[name=referred_by]").select_option("association")
 
 
-def test_it_runs_the_intake_journey(live_server, page, new_context, log_in):
+def test_it_runs_the_intake_journey(live_server, page, new_context, log_in, axe_check):
     social = make_user("social", Role.SOCIAL_WORKER)
     physician = make_user("physician", Role.PHYSICIAN)
 
@@ -69,6 +69,7 @@ def test_it_runs_the_intake_journey(live_server, page, new_context, log_in):
     expect(duplicates).to_contain_text(patient.file_number)
     expect(page.locator("input[name=last_name]")).to_have_value("Nguyen")
     screenshot(page, "03-duplicate-warning")
+    axe_check(page, "duplicate warning")
     assert Patient.objects.count() == 1
 
     # She opens the existing file from the warning.
@@ -156,7 +157,7 @@ def test_it_runs_the_intake_journey(live_server, page, new_context, log_in):
     screenshot(page, "01-patient-list")
 
 
-def test_it_keeps_input_and_shows_errors_on_bad_input(live_server, page, log_in):
+def test_it_keeps_input_and_shows_errors_on_bad_input(live_server, page, log_in, axe_check):
     reception = make_user("reception", Role.RECEPTION)
     page.goto(live_server.url + "/patients/new/")
     # Anonymous: sent to the login form, which brings her back afterwards.
@@ -179,4 +180,5 @@ def test_it_keeps_input_and_shows_errors_on_bad_input(live_server, page, log_in)
     expect(page.locator("input[name=first_name]")).to_have_value("Aminata")
     expect(page.locator("input[name=birth_date]")).to_have_value(future.isoformat())
     screenshot(page, "06-form-validation-errors")
+    axe_check(page, "registration form with errors")
     assert not Patient.objects.exists()

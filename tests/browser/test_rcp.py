@@ -43,7 +43,7 @@ def _register(user, last_name, first_name, year, housing) -> Patient:
     return patient
 
 
-def test_it_runs_a_meeting_from_agenda_to_signed_minutes(live_server, page, browser, log_in):
+def test_it_runs_a_meeting_from_agenda_to_signed_minutes(live_server, page, browser, log_in, axe_check):
     physician = _member("medecin", Role.PHYSICIAN, "Claire", "Vasseur")
     nurse = _member("infirmier", Role.NURSE, "Julien", "Mercier")
     social = _member("social", Role.SOCIAL_WORKER, "Nadia", "Bensaïd")
@@ -77,6 +77,7 @@ def test_it_runs_a_meeting_from_agenda_to_signed_minutes(live_server, page, brow
     page.locator("textarea[name=question]").fill("Traitement de la tuberculose sans droits ouverts ?")
     page.locator("textarea[name=medical_summary]").fill("Tuberculose pulmonaire, BK positifs.")
     screenshot(page, "rcp-02-case-form")
+    axe_check(page, "case form")
     page.locator(SUBMIT).click()
     page.wait_for_url(live_server.url + meeting_path)
 
@@ -136,6 +137,7 @@ def test_it_runs_a_meeting_from_agenda_to_signed_minutes(live_server, page, brow
     coordinator_page.wait_for_url(live_server.url + meeting_path)
     expect(coordinator_page.locator("[data-testid=validated-banner]")).to_be_visible()
     screenshot(coordinator_page, "rcp-05-validated-meeting")
+    axe_check(coordinator_page, "validated meeting")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.VALIDATED
     minutes = coordinator_page.request.get(live_server.url + f"/rcp/{meeting.pk}/minutes.pdf")

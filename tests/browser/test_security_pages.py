@@ -14,7 +14,7 @@ SUBMIT = "main form[method=post] button[type=submit]"
 NEW_PASSWORD = "Cafe-du-matin-2026!"
 
 
-def test_it_manages_an_account_and_reads_the_audit_trail(live_server, page, new_context, log_in):
+def test_it_manages_an_account_and_reads_the_audit_trail(live_server, page, new_context, log_in, axe_check):
     coordinator = make_user("coordination", Role.COORDINATOR)
     physician = make_user("medecin", Role.PHYSICIAN)
     patient = PatientFactory(last_name="Traoré", first_name="Aïcha", referring_physician=physician)
@@ -38,6 +38,7 @@ def test_it_manages_an_account_and_reads_the_audit_trail(live_server, page, new_
     expect(page.locator("[data-testid=form-errors]")).to_be_visible()
     expect(page.locator("input[name=username]")).to_have_value("lea.martin")
     screenshot(page, "security-01-account-error")
+    axe_check(page, "account form with errors")
     page.locator("input[name=password1]").fill(NEW_PASSWORD)
     page.locator("input[name=password2]").fill(NEW_PASSWORD)
     page.locator(SUBMIT).click()
