@@ -52,6 +52,7 @@ class Story:
     presenter: str = "medecin"
     departs_from_guidelines: bool = False
     fits: Callable | None = None  # an extra rule on the patient's Facts
+    uncovered: bool = True  # the question is about care before the rights open: not for a covered patient
 
 
 # fmt: off
@@ -92,6 +93,7 @@ STORIES = [
             ("Contrôle de l'HbA1c", "infirmier2", 90),
         ),
         presenter="medecin2",
+        uncovered=False,
     ),
     Story(
         "hepb",
@@ -158,6 +160,7 @@ STORIES = [
         (("Adresser le courrier au CMP", "psy", 14),),
         presenter="psy",
         fits=lambda f: not f.interpreter,
+        uncovered=False,
     ),
     Story(
         "psychotrauma",
@@ -178,6 +181,7 @@ STORIES = [
         ),
         presenter="psy",
         fits=lambda f: f.interpreter,
+        uncovered=False,
     ),
     Story(
         "anxiete",
@@ -195,6 +199,7 @@ STORIES = [
             ("Relancer la demande SIAO", "social", 10),
         ),
         presenter="psy",
+        uncovered=False,
     ),
     Story(
         "hta",
@@ -243,6 +248,7 @@ STORIES = [
             ("Demande de place en lits halte soins santé (LHSS)", "social", 7),
             ("Organiser la prise observée du traitement", "infirmier", 3),
         ),
+        uncovered=False,
     ),
     Story(
         "vih",
@@ -277,6 +283,7 @@ STORIES = [
             ("Pansements trois fois par semaine", "infirmier2", 21),
         ),
         presenter="infirmier2",
+        uncovered=False,
     ),
     Story(
         "gale",
@@ -291,6 +298,7 @@ STORIES = [
         "Traitement simultané de l'entourage ; linge traité avec la maraude.",
         (("Organiser le traitement de l'entourage avec la maraude", "infirmier", 5),),
         presenter="infirmier",
+        uncovered=False,
     ),
     Story(
         "dentaire",
@@ -318,6 +326,7 @@ STORIES = [
         "Auto-exercices ; kinésithérapie après l'ouverture des droits.",
         (("Enseigner les auto-exercices", "infirmier", 14),),
         presenter="medecin2",
+        fits=lambda f: f.age >= 18,
     ),
     Story(
         "drepanocytose",
@@ -331,6 +340,7 @@ STORIES = [
         "",
         "Consultation au centre de référence ; hydroxycarbamide à discuter là-bas.",
         (("Prendre rendez-vous au centre de référence", "medecin", 14),),
+        uncovered=False,
     ),
     Story(
         "asthme",
@@ -349,7 +359,7 @@ STORIES = [
     # For a minor, whatever the medical context.
     Story(
         "",
-        "Mineur{e} isolé{e} de {age} ans, {housing} : qui saisir pour la mise à l'abri et la couverture maladie ?",
+        "Mineur{e} isolé{e} de {age} ans, {housing} : qui saisir pour sa mise à l'abri ?",
         "Examen clinique sans particularité ; rattrapage vaccinal à faire.",
         (
             ("Information préoccupante au conseil départemental, soins à la PASS", None),
@@ -360,12 +370,13 @@ STORIES = [
         "Information préoccupante ; soins et vaccinations à la PASS.",
         (("Adresser l'information préoccupante", "social", 2),),
         fits=lambda f: f.age < 18,
+        uncovered=False,
     ),
 ]
-# For the rest: patients without a medical question yet (their arrival check-up).
+# For the rest: patients without a specific medical question (their health check-up).
 CHECKUP = Story(
     "",
-    "Bilan d'arrivée de {who}, {status}, {coverage} : quels examens prendre en charge avant l'ouverture des droits ?",
+    "Bilan de santé pour {who}, {status}, {coverage} : quels examens prendre en charge avant l'ouverture des droits ?",
     "Examen clinique sans particularité. Sérologies, radiographie pulmonaire et rattrapage vaccinal proposés.",
     (("Sérologies et radiographie pulmonaire sur la MIG PASS", "82.48"), ("Attendre l'ouverture des droits", None)),
     "Le dépistage est utile au patient et à la collectivité ; son coût est faible.",
@@ -377,13 +388,14 @@ CHECKUP = Story(
 # A patient seen at an earlier meeting comes back.
 FOLLOW_UP = Story(
     "",
-    "Réévaluation de {who} après la RCP du {previous} : la décision a-t-elle pu être mise en œuvre ?",
+    "Réévaluation pour {who} après la RCP du {previous} : la décision a-t-elle pu être mise en œuvre ?",
     "",
     (("Poursuivre le plan décidé", None), ("Revoir le plan au vu des obstacles rencontrés", None)),
     "Le plan décidé est en cours ; les démarches de couverture avancent.",
     "",
     "Poursuite du plan décidé ; nouveau point dans deux mois.",
     (("Faire le point sur les démarches engagées", "social", 21),),
+    uncovered=False,
 )
 # fmt: on
 
@@ -453,6 +465,11 @@ class Facts:
     @property
     def sex(self) -> str:
         return self.patient.sex
+
+    @property
+    def covered(self) -> bool:
+        """Health coverage open on the day (the urgent-care fund is not coverage)."""
+        return any(status == ST.GRANTED and r.regime not in (RG.URGENT_CARE, RG.NONE) for r, status in self.rights)
 
     @property
     def interpreter(self) -> bool:
@@ -755,6 +772,8 @@ class _Casting:
     def _fits(self, story: Story, facts: Facts) -> bool:
         if story.condition and story.condition not in facts.conditions:
             return False
+        if story.uncovered and facts.covered:
+            return False
         return story.fits is None or story.fits(facts)
 
     def take(self, *, added: datetime, meeting_day: date) -> tuple[Facts, Story] | None:
@@ -768,7 +787,7 @@ class _Casting:
             if stories:
                 story = self.rng.choice(stories)
                 self.unused.remove(story)
-            elif not facts.conditions and facts.assessment and self.checkups:
+            elif not facts.conditions and facts.assessment and not facts.covered and self.checkups:
                 story = CHECKUP
                 self.checkups -= 1
             else:

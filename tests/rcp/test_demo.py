@@ -19,7 +19,7 @@ from rcp import demo, pdf
 from rcp.models import Action, CaseReview, Meeting, MinutesExtract, MinutesVersion
 
 # Words that belong to one sex or age: a case using them must be about such a patient.
-PREGNANCY = re.compile(r"grossesse|enceinte|\bSA\b|accouch|maternité|\bPMI\b|aménorrhée", re.IGNORECASE)
+PREGNANCY = re.compile(r"grossesse|enceinte|(?-i:\bSA\b)|accouch|maternité|\bPMI\b|aménorrhée", re.IGNORECASE)
 MALE_ONLY = re.compile(r"prostat|testicul", re.IGNORECASE)
 MINOR = re.compile(r"mineur|adolescent|pédiatr|protection de l'enfance", re.IGNORECASE)
 
@@ -120,6 +120,11 @@ def check_questions_fit_each_patient():
         for word, condition in subjects.items():
             if word in case.question:
                 assert condition in conditions_of(context), (case.question, conditions_of(context))
+        # A question about care before the rights open is not asked for a covered patient.
+        if re.search(r"avant l'ouverture des droits|en attendant les droits", case.question):
+            rights = CoverageRight.objects.filter(patient=patient, status=CoverageRight.Status.GRANTED)
+            covered = rights.exclude(regime__in=[CoverageRight.Regime.URGENT_CARE, CoverageRight.Regime.NONE])
+            assert not covered.filter(decision_on__lte=day, created_at__date__lte=day).exists(), case.question
         # Only patients already followed when the case was put on the agenda, not gone by the meeting.
         assert patient.created_at < case.created_at
         assert not patient.exit_date or patient.exit_date > timezone.localdate(case.meeting.scheduled_at)
