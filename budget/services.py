@@ -19,7 +19,8 @@ from pass_unit import audit
 from pass_unit.lib.text import normalize
 from pass_unit.templatetags.pass_extras import money as format_money
 from patients.models import Patient, Visit
-from rcp.models import MAX_OPTION_COST, CaseOption, CaseReview, Meeting
+from rcp.models import MAX_OPTION_COST, CaseOption, CaseReview
+from rcp.services import lock_meeting_for_write
 
 
 class BudgetError(Exception):
@@ -385,13 +386,6 @@ def pharmacy_import(*, content: bytes, file_name: str, acting_user, encoding: st
 # --------------------------------------------------------------------------- RCP options
 
 
-def _lock_open_meeting(case_review: CaseReview) -> None:
-    """Lock the meeting's row; refuse when its minutes are validated (frozen, see rcp.services)."""
-    meeting = Meeting.objects.select_for_update().get(pk=case_review.meeting_id)
-    if meeting.is_locked:
-        raise BudgetError(_("The minutes of this meeting are validated: its options can no longer be priced."))
-
-
 def _sync_option_cost(option: CaseOption, *, acting_user) -> None:
     """Copy the total of the option's cost lines into the option's estimated cost (audited)."""
     total = OptionCostLine.objects.filter(option=option, withdrawn_at__isnull=True).aggregate(t=Sum("amount"))["t"]
@@ -411,8 +405,10 @@ def _sync_option_cost(option: CaseOption, *, acting_user) -> None:
 
 @transaction.atomic
 def option_cost_line_add(*, option: CaseOption, item: CatalogueItem, quantity: Decimal, acting_user) -> OptionCostLine:
-    """Price an option discussed in RCP with a catalogue item, at today's catalogue price."""
-    _lock_open_meeting(option.case_review)
+    """Price an option discussed in RCP with a catalogue item, at today's catalogue price.
+
+    Raises rcp.services.MeetingLocked once the meeting's minutes are validated (frozen)."""
+    lock_meeting_for_write(option.case_review.meeting)
     if not item.active:
         raise BudgetError(_("“%(item)s” is no longer in the catalogue.") % {"item": item.name})
     amount = money.line_amount(quantity, item.unit_price)
@@ -434,7 +430,7 @@ def option_cost_line_add(*, option: CaseOption, item: CatalogueItem, quantity: D
 def option_cost_line_withdraw(*, line: OptionCostLine, acting_user) -> OptionCostLine:
     """Take a line out of the option's cost; it stays on record."""
     option = line.option
-    _lock_open_meeting(option.case_review)
+    lock_meeting_for_write(option.case_review.meeting)
     before = OptionCostLine.objects.select_for_update().get(pk=line.pk)
     if before.withdrawn_at is not None:
         return before

@@ -30,6 +30,13 @@ urlpatterns = [
     # /budget/imports/
     path("imports/new/", views.pharmacy_import, name="import"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
-    # /budget/rcp-option/<pk>/ (pk: an option discussed for a case in RCP)
+    # /budget/rcp-option/<pk>/ (pk: an option discussed for a case in RCP), and its actions (POST only)
     path("rcp-option/<int:pk>/", views.rcp_option, name="rcp-option"),
+    path("rcp-option/<int:pk>/lines/", views.rcp_option_line_add, name="rcp-option-line-add"),
+    path(
+        "rcp-option/<int:pk>/lines/<int:line_pk>/withdraw/",
+        views.rcp_option_line_withdraw,
+        name="rcp-option-line-withdraw",
+    ),
+    path("rcp-option/<int:pk>/plan/", views.rcp_option_plan, name="rcp-option-plan"),
 ]

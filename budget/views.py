@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from budget import charts, exports, forms, selectors, services
 from budget.models import BudgetYear, CatalogueItem, Category, Expense, OptionCostLine, PharmacyImport
@@ -18,6 +18,7 @@ from pass_unit.templatetags.pass_extras import money as format_money
 from patients.models import Patient, Visit
 from rcp import selectors as rcp_selectors
 from rcp.models import CaseReview
+from rcp.services import MeetingLocked
 
 EXPENSE_PAGE_SIZE = 50
 CATALOGUE_PAGE_SIZE = 100
@@ -448,46 +449,10 @@ def import_detail(request, pk: int):
 
 
 # /budget/rcp-option/<pk>/
-def rcp_option(request, pk: int):
-    """Price an option discussed in RCP from the catalogue; every option of the case against what remains."""
-    option = access.get_rcp_option_for_user(request, pk)
+def _rcp_option_page(request, option, *, form=None, action_error: str = ""):
+    """The costing page; `form` / `action_error` carry what a POST to one of its actions was refused for."""
     case = option.case_review
     user = request.user
-    posted = request.POST.get("action") if request.method == "POST" else None
-    form = forms.OptionCostLineForm(request.POST if posted == "add" else None)
-    action_error = ""
-    if request.method == "POST":
-        access.require(access.can_price_option(user))
-        try:
-            if posted == "add" and form.is_valid():
-                services.option_cost_line_add(
-                    option=option,
-                    item=form.cleaned_data["catalogue_item"],
-                    quantity=form.cleaned_data["quantity"],
-                    acting_user=user,
-                )
-                messages.success(request, _("Cost line added."))
-                return redirect("budget:rcp-option", pk=option.pk)
-            if posted == "withdraw":
-                line_pk = request.POST.get("line", "")
-                line = get_object_or_404(OptionCostLine, pk=line_pk if line_pk.isdigit() else 0, option=option)
-                services.option_cost_line_withdraw(line=line, acting_user=user)
-                messages.success(request, _("Cost line withdrawn."))
-                return redirect("budget:rcp-option", pk=option.pk)
-            if posted == "plan":
-                expenses = services.option_expenses_plan(option=option, acting_user=user)
-                message = ngettext(
-                    "%(count)d planned expense recorded for the patient.",
-                    "%(count)d planned expenses recorded for the patient.",
-                    len(expenses),
-                )
-                messages.success(request, message % {"count": len(expenses)})
-                return redirect("budget:rcp-option", pk=option.pk)
-        except services.BudgetError as error:
-            if form.is_bound:
-                form.add_error(None, str(error))
-            else:
-                action_error = str(error)
     rows, summary = selectors.case_option_costs(case)
     case_expenses = list(
         Expense.objects.filter(case_review=case)
@@ -501,7 +466,7 @@ def rcp_option(request, pk: int):
         "rows": rows,
         "lines": list(OptionCostLine.objects.filter(option=option).select_related("catalogue_item", "created_by")),
         "summary": summary,
-        "form": form,
+        "form": form if form is not None else forms.OptionCostLineForm(),
         "case_expenses": case_expenses,
         "action_error": action_error,
         "show_items": access.can_read_expense_items(user),
@@ -509,3 +474,61 @@ def rcp_option(request, pk: int):
         "locked": case.meeting.is_locked,
     }
     return render(request, "budget/rcp_option.html", ctx)
+
+
+@require_safe
+def rcp_option(request, pk: int):
+    """Price an option discussed in RCP from the catalogue; every option of the case against what remains."""
+    return _rcp_option_page(request, access.get_rcp_option_for_user(request, pk))
+
+
+# Refusals of the costing's actions: the budget's rules, and the RCP's frozen minutes (rcp.services).
+COSTING_REFUSALS = (services.BudgetError, MeetingLocked)
+
+
+# /budget/rcp-option/<pk>/lines/
+@require_POST
+def rcp_option_line_add(request, pk: int):
+    option = access.get_rcp_option_for_user(request, pk, edit=True)
+    form = forms.OptionCostLineForm(request.POST)
+    if form.is_valid():
+        item, quantity = form.cleaned_data["catalogue_item"], form.cleaned_data["quantity"]
+        try:
+            services.option_cost_line_add(option=option, item=item, quantity=quantity, acting_user=request.user)
+        except COSTING_REFUSALS as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Cost line added."))
+            return redirect("budget:rcp-option", pk=option.pk)
+    return _rcp_option_page(request, option, form=form)
+
+
+# /budget/rcp-option/<pk>/lines/<line_pk>/withdraw/
+@require_POST
+def rcp_option_line_withdraw(request, pk: int, line_pk: int):
+    option = access.get_rcp_option_for_user(request, pk, edit=True)
+    line = get_object_or_404(OptionCostLine, pk=line_pk, option=option)
+    try:
+        services.option_cost_line_withdraw(line=line, acting_user=request.user)
+    except COSTING_REFUSALS as error:
+        return _rcp_option_page(request, option, action_error=str(error))
+    messages.success(request, _("Cost line withdrawn."))
+    return redirect("budget:rcp-option", pk=option.pk)
+
+
+# /budget/rcp-option/<pk>/plan/
+@require_POST
+def rcp_option_plan(request, pk: int):
+    """The retained option becomes planned expenses of the patient."""
+    option = access.get_rcp_option_for_user(request, pk, edit=True)
+    try:
+        expenses = services.option_expenses_plan(option=option, acting_user=request.user)
+    except COSTING_REFUSALS as error:
+        return _rcp_option_page(request, option, action_error=str(error))
+    message = ngettext(
+        "%(count)d planned expense recorded for the patient.",
+        "%(count)d planned expenses recorded for the patient.",
+        len(expenses),
+    )
+    messages.success(request, message % {"count": len(expenses)})
+    return redirect("budget:rcp-option", pk=option.pk)

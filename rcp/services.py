@@ -1,10 +1,11 @@
 """Writes on concertation meetings. Each runs in one transaction and is audited.
 
 Validated minutes are frozen: every write on a meeting, its participants, its cases,
-their options and actions goes through `_lock_meeting()`, which raises `MeetingLocked`
-once the minutes are validated, whatever the view or form in front. The only writes
-left on a validated meeting are the follow-up of its actions (done / dropped, which the
-next meeting reviews) and a correction, which reopens it and ends in a new version.
+their options (and their costing, in the budget app) and actions goes through
+`lock_meeting_for_write()`, which raises `MeetingLocked` once the minutes are validated,
+whatever the view or form in front. The only writes left on a validated meeting are the
+follow-up of its actions (done / dropped, which the next meeting reviews) and a
+correction, which reopens it and ends in a new version.
 """
 
 from datetime import datetime
@@ -38,9 +39,16 @@ class RcpError(Exception):
         self.message = message
 
 
-class MeetingLocked(RcpError):
+class MeetingLocked(Exception):
+    """The minutes are validated: the meeting refuses every write.
+
+    Not an RcpError: it is not a mistake to correct on a form, the views answer it with
+    the page that explains the lock (rcp.views.refuses_locked).
+    """
+
     def __init__(self, meeting: Meeting | None = None):
-        super().__init__(_("The minutes of this meeting are validated: it can no longer be changed."))
+        self.message = _("The minutes of this meeting are validated: it can no longer be changed.")
+        super().__init__(self.message)
         self.meeting = meeting
 
 
@@ -53,12 +61,21 @@ class NotReady(RcpError):
     pass
 
 
-def _lock_meeting(meeting: Meeting) -> Meeting:
-    """The meeting's row, locked for this transaction; MeetingLocked when its minutes are validated."""
-    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if current.is_locked:
-        raise MeetingLocked(current)
-    return current
+def refuse_if_locked(meeting: Meeting) -> Meeting:
+    """The rule of frozen minutes, said once: MeetingLocked when `meeting`'s minutes are validated.
+
+    Pages that write call it before showing their form; writes call `lock_meeting_for_write`.
+    """
+    if meeting.is_locked:
+        raise MeetingLocked(meeting)
+    return meeting
+
+
+def lock_meeting_for_write(meeting: Meeting) -> Meeting:
+    """The meeting's row, locked (SELECT … FOR UPDATE) until the end of the caller's transaction;
+    MeetingLocked when its minutes are validated. Every write on a meeting or what hangs from it
+    (participants, cases, options and their costing, actions) starts with it."""
+    return refuse_if_locked(Meeting.objects.select_for_update().get(pk=meeting.pk))
 
 
 def _record_medical(user, summary: CaseMedicalSummary, old_text: str | None, *, patient):
@@ -102,7 +119,7 @@ def _role_value(user) -> str:
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, acting_user) -> Meeting:
-    before = _lock_meeting(meeting)
+    before = lock_meeting_for_write(meeting)
     if (
         meeting.scheduled_at != before.scheduled_at
         and meeting.scheduled_at <= timezone.now()
@@ -121,7 +138,7 @@ def meeting_update(*, meeting: Meeting, acting_user) -> Meeting:
 @transaction.atomic
 def participant_add(*, participant: Participant, meeting: Meeting, acting_user) -> Participant:
     """Invite a team member (participant.user) or an external guest (name, profession, organisation)."""
-    _lock_meeting(meeting)
+    lock_meeting_for_write(meeting)
     participant.meeting = meeting
     if participant.user_id:
         existing = meeting.participants.select_for_update().filter(user_id=participant.user_id).first()
@@ -146,7 +163,7 @@ def participant_add(*, participant: Participant, meeting: Meeting, acting_user) 
 @transaction.atomic
 def participant_withdraw(*, participant: Participant, acting_user) -> Participant:
     """Take someone invited by mistake off the list, before attendance is taken. Nothing is deleted."""
-    meeting = _lock_meeting(participant.meeting)
+    meeting = lock_meeting_for_write(participant.meeting)
     if meeting.status != Meeting.Status.PLANNED:
         raise RcpError(_("Attendance has been taken: mark the person absent or excused instead."))
     if participant.user_id and participant.user_id == meeting.chair_id:
@@ -162,7 +179,7 @@ def participant_withdraw(*, participant: Participant, acting_user) -> Participan
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, attendance: dict, acting_user) -> Meeting:
     """Take attendance on the day ({participant pk: Attendance}); the meeting is then held."""
-    before = _lock_meeting(meeting)
+    before = lock_meeting_for_write(meeting)
     if not before.has_come:
         raise NotReady(_("Attendance is taken on the day of the meeting."))
     for participant in before.participants.select_for_update().filter(withdrawn_at__isnull=True):
@@ -195,7 +212,7 @@ def case_review_add(
     *, case_review: CaseReview, meeting: Meeting, patient: Patient, medical_summary: str = "", acting_user
 ) -> CaseReview:
     """Put a patient's case on the agenda. An urgent case goes after the other urgent ones, before the rest."""
-    current = _lock_meeting(meeting)
+    current = lock_meeting_for_write(meeting)
     if not access.can_propose_rcp_case(acting_user):
         raise RcpError(_("Your role may not put a case on the agenda."))
     if CaseReview.objects.filter(meeting=current, patient=patient).exists():
@@ -233,7 +250,7 @@ _UNCHANGED = object()
 @transaction.atomic
 def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, acting_user) -> CaseReview:
     """Save the agenda entry or the deliberation of a case (values already set on `case_review`)."""
-    _lock_meeting(case_review.meeting)
+    lock_meeting_for_write(case_review.meeting)
     before = CaseReview.objects.select_for_update().get(pk=case_review.pk)
     # What is not the form's business stays as it was.
     for name in ("meeting_id", "patient_id", "proposed_by_id", "previous_review_id", "position"):
@@ -260,7 +277,7 @@ def case_review_update(*, case_review: CaseReview, medical_summary=_UNCHANGED, a
 @transaction.atomic
 def agenda_move(*, case_review: CaseReview, direction: str, acting_user) -> None:
     """Swap a case with its neighbour on the agenda (direction "up" or "down")."""
-    meeting = _lock_meeting(case_review.meeting)
+    meeting = lock_meeting_for_write(case_review.meeting)
     cases = list(CaseReview.objects.select_for_update().filter(meeting=meeting).order_by("position", "pk"))
     index = next((i for i, c in enumerate(cases) if c.pk == case_review.pk), None)
     if index is None:
@@ -285,7 +302,7 @@ def _renumber(cases: list[CaseReview], meeting: Meeting, acting_user) -> None:
 
 @transaction.atomic
 def agenda_set_urgent(*, case_review: CaseReview, urgent: bool, acting_user) -> None:
-    _lock_meeting(case_review.meeting)
+    lock_meeting_for_write(case_review.meeting)
     before = CaseReview.objects.select_for_update().get(pk=case_review.pk)
     if before.urgent == urgent:
         return
@@ -301,7 +318,7 @@ def agenda_set_urgent(*, case_review: CaseReview, urgent: bool, acting_user) -> 
 
 @transaction.atomic
 def option_add(*, option: CaseOption, case_review: CaseReview, acting_user) -> CaseOption:
-    _lock_meeting(case_review.meeting)
+    lock_meeting_for_write(case_review.meeting)
     option.case_review = case_review
     option.save()
     audit.record_create(acting_user, option, patient=case_review.patient)
@@ -312,7 +329,7 @@ def option_add(*, option: CaseOption, case_review: CaseReview, acting_user) -> C
 def option_withdraw(*, option: CaseOption, acting_user) -> CaseOption:
     """An option recorded by mistake is withdrawn: kept on record, left out of the pages and minutes."""
     case_review = option.case_review
-    _lock_meeting(case_review.meeting)
+    lock_meeting_for_write(case_review.meeting)
     before = CaseOption.objects.select_for_update().get(pk=option.pk)
     if before.withdrawn_at is None:
         option.withdrawn_at = timezone.now()
@@ -323,7 +340,7 @@ def option_withdraw(*, option: CaseOption, acting_user) -> CaseOption:
 
 @transaction.atomic
 def action_add(*, action: Action, case_review: CaseReview, acting_user) -> Action:
-    _lock_meeting(case_review.meeting)
+    lock_meeting_for_write(case_review.meeting)
     if not action.assignee_id or not action.due_on:
         raise RcpError(_("An action needs someone to do it and a due date."))
     action.case_review = case_review
@@ -382,7 +399,7 @@ def minutes_validate(*, meeting: Meeting, acting_user, at: datetime | None = Non
     The PDFs are rendered inside the transaction: they are the validated record, not a
     side effect; if rendering fails, nothing is validated.
     """
-    current = _lock_meeting(meeting)
+    current = lock_meeting_for_write(meeting)
     if not access.can_validate_rcp_minutes(acting_user, current):
         raise RcpError(_("Only the chair or the coordinator may validate the minutes."))
     cases = selectors.meeting_cases(current)

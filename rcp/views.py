@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
@@ -8,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, audit, panels
 from patients.models import Patient
 from rcp import forms, pdf, selectors, services
-from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
+from rcp.models import Action, CaseReview, Meeting, Participant
 
 PAGE_SIZE = 25
 IN_PROGRESS_MAX = 50
@@ -27,7 +28,13 @@ def _locked(request, meeting):
 
 
 def refuses_locked(view):
-    """Answer 403 (with the explanation) when a service finds the meeting validated meanwhile."""
+    """The one answer to a write on validated minutes: 403 with the page that explains the lock.
+
+    The views of this decorator get what they write on through `_meeting_for_write()` /
+    `_case_for_write()` (refused before a form is shown) and write through services that lock
+    the meeting's row (refused when validated meanwhile): both raise MeetingLocked, turned here
+    into the page. No view checks `is_locked` itself.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -39,13 +46,39 @@ def refuses_locked(view):
     return wrapper
 
 
+def _meeting_for_write(request, pk) -> Meeting:
+    """The meeting, for a role that edits the RCP (403 otherwise), while its minutes are open."""
+    return services.refuse_if_locked(access.get_meeting_for_user(request, pk, edit=True))
+
+
+def _case_for_write(request, pk) -> CaseReview:
+    """The case, for a role that edits the RCP (403 otherwise), while the meeting's minutes are open."""
+    case = access.get_case_review_for_user(request, pk, edit=True)
+    services.refuse_if_locked(case.meeting)
+    return case
+
+
+def _saved[T](form, write: Callable[[], T], *, field: str | None = None) -> T | None:
+    """Run a write service: its result, or None with the refusal of a domain rule (RcpError) on the form.
+
+    A locked meeting (MeetingLocked) is not a form error: it goes up to `refuses_locked`.
+    """
+    try:
+        return write()
+    except services.RcpError as exc:
+        form.add_error(field, exc.message)
+        return None
+
+
+def _done(request, message: str, to: str, *args, anchor: str = "") -> HttpResponse:
+    """After a write: say it was done, and go to the page named `to` (at `anchor`)."""
+    messages.success(request, message)
+    return redirect(reverse(to, args=args) + anchor)
+
+
 def _as_pk(value: str) -> int:
     """A primary key from user input, or 0 (matches nothing) when it is not a plain number."""
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
-
-
-def _posted_pk(request, name: str) -> int:
-    return _as_pk(request.POST.get(name, ""))
 
 
 def _pdf_response(data: bytes, filename: str, *, sha256: str | None = None) -> HttpResponse:
@@ -97,17 +130,14 @@ def meeting_create(request):
     access.require(access.can_edit_rcp(request.user))
     form = forms.MeetingForm(request.POST or None, initial={"chair": request.user.pk})
     if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_plan(
-                meeting=form.save(commit=False),
-                members=form.cleaned_data["members"],
-                acting_user=request.user,
-            )
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Meeting planned."))
-            return redirect("rcp:detail", pk=meeting.pk)
+        meeting = _saved(
+            form,
+            lambda: services.meeting_plan(
+                meeting=form.save(commit=False), members=form.cleaned_data["members"], acting_user=request.user
+            ),
+        )
+        if meeting is not None:
+            return _done(request, _("Meeting planned."), "rcp:detail", meeting.pk)
     return render(request, "rcp/meeting_form.html", {"form": form, "creating": True})
 
 
@@ -134,111 +164,150 @@ def meeting_detail(request, pk):
 # /rcp/<pk>/edit/
 @refuses_locked
 def meeting_edit(request, pk):
-    meeting = access.get_meeting_for_user(request, pk, edit=True)
-    if meeting.is_locked:
-        return _locked(request, meeting)
+    meeting = _meeting_for_write(request, pk)
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_update(meeting=form.save(commit=False), acting_user=request.user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Meeting updated."))
-            return redirect("rcp:detail", pk=meeting.pk)
+        if _saved(form, lambda: services.meeting_update(meeting=form.save(commit=False), acting_user=request.user)):
+            return _done(request, _("Meeting updated."), "rcp:detail", meeting.pk)
     return render(request, "rcp/meeting_form.html", {"form": form, "meeting": meeting})
 
 
-# /rcp/<pk>/participants/
-@refuses_locked
-def meeting_participants(request, pk):
-    meeting = access.get_meeting_for_user(request, pk, edit=True)
-    if meeting.is_locked:
-        return _locked(request, meeting)
-    posted = request.POST.get("form") if request.method == "POST" else None
-    member_form = forms.MemberForm(request.POST if posted == "member" else None, meeting=meeting)
-    guest_form = forms.GuestForm(request.POST if posted == "guest" else None)
-    if posted == "withdraw":
-        participant = get_object_or_404(
-            Participant, pk=_posted_pk(request, "participant"), meeting=meeting, withdrawn_at__isnull=True
-        )
-        try:
-            services.participant_withdraw(participant=participant, acting_user=request.user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(name)s removed from the list.") % {"name": participant.display_name})
-        return redirect("rcp:participants", pk=meeting.pk)
-    form = member_form if posted == "member" else guest_form if posted == "guest" else None
-    if form is not None and form.is_valid():
-        if posted == "member":
-            participant = Participant(user=form.cleaned_data["user"], profession=form.cleaned_data["profession"])
-        else:
-            participant = form.save(commit=False)
-        try:
-            services.participant_add(participant=participant, meeting=meeting, acting_user=request.user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("%(name)s added to the participants.") % {"name": participant.display_name})
-            return redirect("rcp:participants", pk=meeting.pk)
+# --- participants: the list, and one POST view per change -------------------------------------
+
+
+def _participants_page(request, meeting, *, member_form=None, guest_form=None):
     ctx = {
         "meeting": meeting,
         "participants": selectors.meeting_participants(meeting),
-        "member_form": member_form,
-        "guest_form": guest_form,
+        "member_form": member_form if member_form is not None else forms.MemberForm(meeting=meeting),
+        "guest_form": guest_form if guest_form is not None else forms.GuestForm(),
     }
     return render(request, "rcp/participants.html", ctx)
+
+
+def _participant_add(request, meeting, form, participant, form_name: str):
+    """Invite `participant` (None when `form` is invalid); on a refusal the page comes back with the form."""
+    if participant is not None:
+        added = _saved(
+            form, lambda: services.participant_add(participant=participant, meeting=meeting, acting_user=request.user)
+        )
+        if added is not None:
+            return _done(
+                request,
+                _("%(name)s added to the participants.") % {"name": added.display_name},
+                "rcp:participants",
+                meeting.pk,
+            )
+    return _participants_page(request, meeting, **{form_name: form})
+
+
+# /rcp/<pk>/participants/
+@require_safe
+@refuses_locked
+def meeting_participants(request, pk):
+    return _participants_page(request, _meeting_for_write(request, pk))
+
+
+# /rcp/<pk>/participants/member/
+@require_POST
+@refuses_locked
+def participant_add_member(request, pk):
+    meeting = _meeting_for_write(request, pk)
+    form = forms.MemberForm(request.POST, meeting=meeting)
+    participant = None
+    if form.is_valid():
+        participant = Participant(user=form.cleaned_data["user"], profession=form.cleaned_data["profession"])
+    return _participant_add(request, meeting, form, participant, "member_form")
+
+
+# /rcp/<pk>/participants/guest/
+@require_POST
+@refuses_locked
+def participant_add_guest(request, pk):
+    meeting = _meeting_for_write(request, pk)
+    form = forms.GuestForm(request.POST)
+    participant = form.save(commit=False) if form.is_valid() else None
+    return _participant_add(request, meeting, form, participant, "guest_form")
+
+
+# /rcp/<pk>/participants/<participant_pk>/withdraw/
+@require_POST
+@refuses_locked
+def participant_withdraw(request, pk, participant_pk):
+    meeting = _meeting_for_write(request, pk)
+    participant = get_object_or_404(
+        Participant.objects.select_related("user"), pk=participant_pk, meeting=meeting, withdrawn_at__isnull=True
+    )
+    try:
+        services.participant_withdraw(participant=participant, acting_user=request.user)
+    except services.RcpError as exc:
+        messages.error(request, exc.message)
+        return redirect("rcp:participants", pk=meeting.pk)
+    message = _("%(name)s removed from the list.") % {"name": participant.display_name}
+    return _done(request, message, "rcp:participants", meeting.pk)
 
 
 # /rcp/<pk>/attendance/
 @refuses_locked
 def meeting_attendance(request, pk):
-    meeting = access.get_meeting_for_user(request, pk, edit=True)
-    if meeting.is_locked:
-        return _locked(request, meeting)
+    meeting = _meeting_for_write(request, pk)
     participants = selectors.meeting_participants(meeting)
     form = forms.AttendanceForm(request.POST or None, participants=participants)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.attendance_record(meeting=meeting, attendance=form.attendance(), acting_user=request.user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Attendance recorded."))
-            return redirect("rcp:detail", pk=meeting.pk)
+        attendance = form.attendance()
+        if _saved(
+            form, lambda: services.attendance_record(meeting=meeting, attendance=attendance, acting_user=request.user)
+        ):
+            return _done(request, _("Attendance recorded."), "rcp:detail", meeting.pk)
     ctx = {"meeting": meeting, "form": form, "quorum": meeting.quorum_status(participants)}
     return render(request, "rcp/attendance.html", ctx)
 
 
+# --- the agenda: its order, and one POST view per change (one button each, no script needed) ---
+
+
 # /rcp/<pk>/agenda/
+@require_safe
 @refuses_locked
 def meeting_agenda(request, pk):
-    """Reorder the agenda and mark urgent cases: one button per change, no script needed."""
-    meeting = access.get_meeting_for_user(request, pk, edit=True)
-    if meeting.is_locked:
-        return _locked(request, meeting)
-    if request.method == "POST":
-        move, urgent = request.POST.get("move", ""), request.POST.get("urgent", "")
-        target, _sep, value = (move or urgent).partition(":")
-        case = CaseReview.objects.filter(meeting=meeting, pk=_as_pk(target)).first()
-        if case is not None and move and value in ("up", "down"):
-            services.agenda_move(case_review=case, direction=value, acting_user=request.user)
-        elif case is not None and urgent and value in ("0", "1"):
-            services.agenda_set_urgent(case_review=case, urgent=value == "1", acting_user=request.user)
-        else:
-            messages.error(request, _("Unknown change: reload the page and try again."))
-        return redirect("rcp:agenda", pk=meeting.pk)
+    meeting = _meeting_for_write(request, pk)
     ctx = {"meeting": meeting, "cases": selectors.meeting_cases(meeting, with_details=False)}
     return render(request, "rcp/agenda.html", ctx)
+
+
+def _agenda_change(request, pk, case_pk, *, field: str, values: tuple[str, ...], change) -> HttpResponse:
+    """Apply `change(case, value)` when the posted `field` is one of `values`; back to the agenda."""
+    meeting = _meeting_for_write(request, pk)
+    case = get_object_or_404(CaseReview, pk=case_pk, meeting=meeting)
+    value = request.POST.get(field, "")
+    if value in values:
+        change(case, value)
+    else:
+        messages.error(request, _("Unknown change: reload the page and try again."))
+    return redirect("rcp:agenda", pk=meeting.pk)
+
+
+# /rcp/<pk>/agenda/<case_pk>/move/  (direction: up or down)
+@require_POST
+@refuses_locked
+def agenda_move(request, pk, case_pk):
+    def move(case, direction):
+        services.agenda_move(case_review=case, direction=direction, acting_user=request.user)
+
+    return _agenda_change(request, pk, case_pk, field="direction", values=("up", "down"), change=move)
+
+
+# /rcp/<pk>/agenda/<case_pk>/urgent/  (urgent: 1 or 0)
+@require_POST
+@refuses_locked
+def agenda_urgent(request, pk, case_pk):
+    def mark(case, urgent):
+        services.agenda_set_urgent(case_review=case, urgent=urgent == "1", acting_user=request.user)
+
+    return _agenda_change(request, pk, case_pk, field="urgent", values=("0", "1"), change=mark)
+
+
+# --- putting a case on the agenda -------------------------------------------------------------
 
 
 def _case_form_page(request, *, meeting, patient, form, template, extra=None):
@@ -258,24 +327,22 @@ def _prefill(request, patient) -> dict:
 
 def _add_case(request, form, *, meeting, patient):
     """Save a valid CaseReviewForm through the service; a refusal goes back on the form."""
-    try:
-        case = services.case_review_add(
+    case = _saved(
+        form,
+        lambda: services.case_review_add(
             case_review=form.save(commit=False),
             meeting=meeting,
             patient=patient,
             medical_summary=form.cleaned_data.get("medical_summary", ""),
             acting_user=request.user,
-        )
-    except services.MeetingLocked as exc:
-        form.add_error(None, exc.message)
-    except services.RcpError as exc:
-        form.add_error("meeting" if "meeting" in form.fields else None, exc.message)
-    else:
+        ),
+        field="meeting" if "meeting" in form.fields else None,
+    )
+    if case is not None:
         messages.success(
             request, _("%(file)s put on the agenda of %(meeting)s.") % {"file": patient.file_number, "meeting": meeting}
         )
-        return case
-    return None
+    return case
 
 
 # /rcp/<pk>/cases/new/
@@ -283,8 +350,7 @@ def _add_case(request, form, *, meeting, patient):
 def case_create(request, pk):
     meeting = access.get_meeting_for_user(request, pk)
     access.require(access.can_propose_rcp_case(request.user))
-    if meeting.is_locked:
-        return _locked(request, meeting)
+    services.refuse_if_locked(meeting)
     patient_pk = _as_pk(request.GET.get("patient", ""))
     if not patient_pk:
         # First step: find the patient.
@@ -338,6 +404,9 @@ def case_propose(request, pk):
     return _case_form_page(request, meeting=None, patient=patient, form=form, template="rcp/case_form.html", extra=ctx)
 
 
+# --- the case page during the meeting, and one POST view per change ---------------------------
+
+
 def _case_neighbours(case):
     ids = list(case.meeting.cases.order_by("position", "pk").values_list("pk", flat=True))
     index = ids.index(case.pk)
@@ -349,46 +418,9 @@ def _case_neighbours(case):
     )
 
 
-# /rcp/cases/<pk>/
-@refuses_locked
-def case_detail(request, pk):
-    """One page per case during the meeting: deliberation, options and costs, decision, actions."""
-    case = access.get_case_review_for_user(request, pk)
+def _case_page(request, case, **bound):
+    """The case page; `bound` holds the form posted to one of its actions, with its errors and values."""
     meeting, user = case.meeting, request.user
-    can_edit = access.can_edit_rcp(user) and not meeting.is_locked
-    posted = request.POST.get("form") if request.method == "POST" else None
-    if request.method == "POST":
-        access.require(access.can_edit_rcp(user))
-        if meeting.is_locked:
-            return _locked(request, meeting)
-    deliberation_form = forms.DeliberationForm(request.POST if posted == "deliberation" else None, instance=case)
-    option_form = forms.OptionForm(request.POST if posted == "option" else None)
-    action_form = forms.ActionForm(request.POST if posted == "action" else None, meeting=meeting)
-    if posted == "deliberation" and deliberation_form.is_valid():
-        services.case_review_update(case_review=deliberation_form.save(commit=False), acting_user=user)
-        messages.success(request, _("Deliberation saved."))
-        return redirect("rcp:case-detail", pk=case.pk)
-    if posted == "option" and option_form.is_valid():
-        services.option_add(option=option_form.save(commit=False), case_review=case, acting_user=user)
-        messages.success(request, _("Option added."))
-        return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
-    if posted == "withdraw-option":
-        option = get_object_or_404(
-            CaseOption, pk=_posted_pk(request, "option"), case_review=case, withdrawn_at__isnull=True
-        )
-        services.option_withdraw(option=option, acting_user=user)
-        messages.success(request, _("Option withdrawn."))
-        return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#options")
-    if posted == "action" and action_form.is_valid():
-        try:
-            services.action_add(action=action_form.save(commit=False), case_review=case, acting_user=user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            action_form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Action added."))
-            return redirect(reverse("rcp:case-detail", args=[case.pk]) + "#actions")
     can_medical = access.can_read_rcp_medical_summary(user)
     medical_text = selectors.medical_summary_of(case) if can_medical else ""
     audit.record_view(user, case.patient)
@@ -407,10 +439,11 @@ def case_detail(request, pk):
         and CaseReview.objects.select_related("meeting").filter(pk=case.previous_review_id).first(),
         "medical_text": medical_text,
         "can_read_medical": can_medical,
-        "can_edit": can_edit,
-        "deliberation_form": deliberation_form,
-        "option_form": option_form,
-        "action_form": action_form,
+        "can_edit": access.can_edit_rcp(user) and not meeting.is_locked,
+        "deliberation_form": forms.DeliberationForm(instance=case),
+        "option_form": forms.OptionForm(),
+        "action_form": forms.ActionForm(meeting=meeting),
+        **bound,
         "previous_pk": previous_pk,
         "next_pk": next_pk,
         "number": number,
@@ -421,12 +454,77 @@ def case_detail(request, pk):
     return render(request, "rcp/case_detail.html", ctx)
 
 
+def _case_change(request, case, form, form_name: str, write, *, done: str, anchor: str = ""):
+    """Save a form posted from the case page through `write(form)`; back to the page (at `anchor`),
+    or the page again with the form's errors and the values typed."""
+    if form.is_valid() and _saved(form, lambda: write(form)) is not None:
+        return _done(request, done, "rcp:case-detail", case.pk, anchor=anchor)
+    return _case_page(request, case, **{form_name: form})
+
+
+# /rcp/cases/<pk>/
+@require_safe
+def case_detail(request, pk):
+    """One page per case during the meeting: deliberation, options and costs, decision, actions."""
+    return _case_page(request, access.get_case_review_for_user(request, pk))
+
+
+# /rcp/cases/<pk>/deliberation/
+@require_POST
+@refuses_locked
+def case_deliberation(request, pk):
+    case = _case_for_write(request, pk)
+
+    def save(form):
+        return services.case_review_update(case_review=form.save(commit=False), acting_user=request.user)
+
+    form = forms.DeliberationForm(request.POST, instance=case)
+    return _case_change(request, case, form, "deliberation_form", save, done=_("Deliberation saved."))
+
+
+def _case_add(request, pk, kind: str, make_form, add, *, done: str):
+    """Add an option or an action (`kind`) to a case through `add(<kind>=…, case_review=…, acting_user=…)`."""
+    case = _case_for_write(request, pk)
+
+    def save(form):
+        return add(**{kind: form.save(commit=False)}, case_review=case, acting_user=request.user)
+
+    return _case_change(request, case, make_form(case), f"{kind}_form", save, done=done, anchor=f"#{kind}s")
+
+
+# /rcp/cases/<pk>/options/
+@require_POST
+@refuses_locked
+def case_option_add(request, pk):
+    return _case_add(
+        request, pk, "option", lambda case: forms.OptionForm(request.POST), services.option_add, done=_("Option added.")
+    )
+
+
+# /rcp/cases/<pk>/actions/
+@require_POST
+@refuses_locked
+def case_action_add(request, pk):
+    def form(case):
+        return forms.ActionForm(request.POST, meeting=case.meeting)
+
+    return _case_add(request, pk, "action", form, services.action_add, done=_("Action added."))
+
+
+# /rcp/cases/<pk>/options/<option_pk>/withdraw/
+@require_POST
+@refuses_locked
+def case_option_withdraw(request, pk, option_pk):
+    case = _case_for_write(request, pk)
+    option = access.get_case_option_for_user(request, case, option_pk)
+    services.option_withdraw(option=option, acting_user=request.user)
+    return _done(request, _("Option withdrawn."), "rcp:case-detail", case.pk, anchor="#options")
+
+
 # /rcp/cases/<pk>/edit/
 @refuses_locked
 def case_edit(request, pk):
-    case = access.get_case_review_for_user(request, pk, edit=True)
-    if case.meeting.is_locked:
-        return _locked(request, case.meeting)
+    case = _case_for_write(request, pk)
     initial = {}
     can_medical = access.can_read_rcp_medical_summary(request.user)
     if can_medical:
@@ -444,8 +542,7 @@ def case_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         kwargs = {"medical_summary": form.cleaned_data["medical_summary"]} if form.has_medical_field else {}
         services.case_review_update(case_review=form.save(commit=False), acting_user=request.user, **kwargs)
-        messages.success(request, _("Agenda entry saved."))
-        return redirect("rcp:case-detail", pk=case.pk)
+        return _done(request, _("Agenda entry saved."), "rcp:case-detail", case.pk)
     return _case_form_page(
         request,
         meeting=case.meeting,
@@ -461,16 +558,16 @@ def action_close(request, pk):
     action = access.get_rcp_action_for_user(request, pk)
     form = forms.ActionCloseForm(request.POST or None)
     if request.method == "POST" and action.status == Action.Status.OPEN and form.is_valid():
-        try:
-            services.action_close(
+        closed = _saved(
+            form,
+            lambda: services.action_close(
                 action=action,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-            )
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if closed is not None:
             messages.success(request, _("Follow-up recorded."))
             if request.POST.get("next") == "home":
                 return redirect("home")
@@ -484,21 +581,16 @@ def action_close(request, pk):
 def minutes_validate(request, pk):
     meeting = access.get_meeting_for_user(request, pk)
     access.require(access.can_validate_rcp_minutes(request.user, meeting))
-    if meeting.is_locked:
-        return _locked(request, meeting)
+    services.refuse_if_locked(meeting)
     cases = selectors.meeting_cases(meeting, with_details=False)
     problems = services.validation_problems(meeting, cases)
     form = forms.ValidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.minutes_validate(meeting=meeting, acting_user=request.user)
-        except services.MeetingLocked:
-            raise
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Minutes validated (version %(n)d).") % {"n": version.number})
-            return redirect("rcp:detail", pk=meeting.pk)
+        version = _saved(form, lambda: services.minutes_validate(meeting=meeting, acting_user=request.user))
+        if version is not None:
+            return _done(
+                request, _("Minutes validated (version %(n)d).") % {"n": version.number}, "rcp:detail", meeting.pk
+            )
     participants = selectors.meeting_participants(meeting)
     ctx = {
         "meeting": meeting,
@@ -516,14 +608,15 @@ def minutes_correct(request, pk):
     meeting = access.get_meeting_for_user(request, pk)
     access.require(access.can_validate_rcp_minutes(request.user, meeting))
     form = forms.CorrectionForm(request.POST or None)
-    if request.method == "POST" and meeting.is_locked and form.is_valid():
-        try:
-            services.minutes_correct(meeting=meeting, reason=form.cleaned_data["reason"], acting_user=request.user)
-        except services.RcpError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The minutes are open for correction. Validate them again when done."))
-            return redirect("rcp:detail", pk=meeting.pk)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if _saved(form, lambda: services.minutes_correct(meeting=meeting, reason=reason, acting_user=request.user)):
+            return _done(
+                request,
+                _("The minutes are open for correction. Validate them again when done."),
+                "rcp:detail",
+                meeting.pk,
+            )
     ctx = {"meeting": meeting, "form": form, "latest": selectors.latest_version(meeting)}
     return render(request, "rcp/correct.html", ctx)
 

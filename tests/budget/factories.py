@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from budget.models import BudgetYear, CatalogueItem, Category, Expense, PharmacyImport
+from budget.models import BudgetYear, CatalogueItem, Category, Expense, OptionCostLine, PharmacyImport
 from rcp.models import CaseOption, CaseReview, Meeting
 
 
@@ -78,14 +78,26 @@ def url_kwargs(name: str, world: dict) -> dict:
             created_by=user,
             pharmacy_import=batch,
         )
+        option = make_option(patient, user)
+        line = OptionCostLine.objects.create(
+            option=option,
+            catalogue_item=item,
+            quantity=1,
+            unit_price=item.unit_price,
+            amount=item.unit_price,
+            created_by=user,
+        )
         objects = world["budget"] = {
-            "option": make_option(patient, user).pk,
+            "option": option.pk,
+            "line": line.pk,
             "year": BudgetYearFactory().year,
             "item": item.pk,
             "expense": expense.pk,
             "import": batch.pk,
             "patient": patient.pk,
         }
+    if name == "budget:rcp-option-line-withdraw":
+        return {"pk": objects["option"], "line_pk": objects["line"]}
     if name in ("budget:year", "budget:year-edit", "budget:allocation-create", "budget:costliest-patients"):
         return {"year": objects["year"]}
     pk = {
@@ -95,5 +107,7 @@ def url_kwargs(name: str, world: dict) -> dict:
         "budget:import-detail": "import",
         "budget:dispense": "patient",
         "budget:rcp-option": "option",
+        "budget:rcp-option-line-add": "option",
+        "budget:rcp-option-plan": "option",
     }.get(name)
     return {"pk": objects[pk]} if pk else {}

@@ -29,8 +29,8 @@ def option(physician):
 
 def add_line(client, option, item, quantity):
     return client.post(
-        reverse("budget:rcp-option", args=[option.pk]),
-        {"action": "add", "cost-catalogue_item": item.pk, "cost-quantity": quantity},
+        reverse("budget:rcp-option-line-add", args=[option.pk]),
+        {"cost-catalogue_item": item.pk, "cost-quantity": quantity},
     )
 
 
@@ -63,7 +63,7 @@ def test_a_line_priced_by_mistake_is_withdrawn_not_deleted(login, physician, opt
     client = login(physician)
     add_line(client, option, hcv, "1")
     line = OptionCostLine.objects.get()
-    response = client.post(reverse("budget:rcp-option", args=[option.pk]), {"action": "withdraw", "line": line.pk})
+    response = client.post(reverse("budget:rcp-option-line-withdraw", args=[option.pk, line.pk]))
     assert response.status_code == 302
     line.refresh_from_db()
     option.refresh_from_db()
@@ -82,7 +82,7 @@ def test_bad_quantities_are_refused(login, physician, option, hcv):
 def test_a_retained_option_becomes_planned_expenses_tied_to_the_decision(login, physician, option, hcv):
     client = login(physician)
     add_line(client, option, hcv, "3")
-    response = client.post(reverse("budget:rcp-option", args=[option.pk]), {"action": "plan"})
+    response = client.post(reverse("budget:rcp-option-plan", args=[option.pk]))
     assert response.status_code == 302
     expense = Expense.objects.get()
     assert (expense.status, expense.amount, expense.category) == ("planned", D("23985.00"), Category.MEDICINES)
@@ -93,7 +93,7 @@ def test_an_option_not_retained_is_not_planned(login, physician, hcv):
     option = make_option(PatientFactory(), physician, retained=False)
     client = login(physician)
     add_line(client, option, hcv, "1")
-    response = client.post(reverse("budget:rcp-option", args=[option.pk]), {"action": "plan"})
+    response = client.post(reverse("budget:rcp-option-plan", args=[option.pk]))
     assert response.status_code == 200 and response.context["action_error"]
     assert 'data-testid="action-error"' in response.content.decode()
     assert not Expense.objects.exists()

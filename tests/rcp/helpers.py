@@ -34,6 +34,13 @@ def at(day_offset: int, hour: int = 14) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def earlier_today(hours: int = 1) -> datetime:
+    """`hours` ago, but not before midnight (local time): a moment already past, still today."""
+    now = timezone.localtime()
+    midnight = timezone.make_aware(datetime.combine(now.date(), time(0, 0)))
+    return max(now - timedelta(hours=hours), midnight)
+
+
 def plan(
     chair, *, members=(), when=None, kind=Meeting.Kind.MEDICO_SOCIAL, place="Salle de staff, bâtiment B"
 ) -> Meeting:
@@ -42,8 +49,12 @@ def plan(
 
 
 def pass_time(meeting: Meeting, *, to: datetime | None = None) -> Meeting:
-    """The meeting day comes (or goes): a meeting cannot be planned in the past, time must pass."""
-    meeting.scheduled_at = to or (timezone.now() - timedelta(hours=1))
+    """The meeting day comes (or goes): a meeting cannot be planned in the past, time must pass.
+
+    By default the meeting began earlier today: an hour ago, or at midnight when that hour
+    would fall on yesterday (a test run at 00:30 still has "today's meeting").
+    """
+    meeting.scheduled_at = to or earlier_today()
     Meeting.objects.filter(pk=meeting.pk).update(scheduled_at=meeting.scheduled_at)
     return meeting
 
@@ -167,7 +178,7 @@ def _matrix_objects(world: dict) -> dict:
         version=version, case_review=earlier_case, patient=patient, pdf=TINY_PDF, sha256=pdf.sha256(TINY_PDF)
     )
 
-    meeting = meeting_with_team(now - timedelta(hours=1), status=Meeting.Status.HELD)
+    meeting = meeting_with_team(earlier_today(), status=Meeting.Status.HELD)
     Participant.objects.create(meeting=meeting, name="Dr Anne Lefort", profession="Infectiologue", attendance=present)
     case = CaseReview.objects.create(
         meeting=meeting,
@@ -178,7 +189,7 @@ def _matrix_objects(world: dict) -> dict:
         previous_review=earlier_case,
     )
     CaseMedicalSummary.objects.create(case_review=case, text="Tuberculose traitée", updated_by=physician)
-    CaseOption.objects.create(case_review=case, description="Hôtel social", estimated_cost=Decimal("490.00"))
+    option = CaseOption.objects.create(case_review=case, description="Hôtel social", estimated_cost=Decimal("490.00"))
     action = Action.objects.create(
         case_review=case,
         description="Domiciliation",
@@ -189,6 +200,8 @@ def _matrix_objects(world: dict) -> dict:
     objects = world["rcp"] = {
         "meeting": meeting,
         "case": case,
+        "option": option,
+        "participant": meeting.participants.get(user=nurse),
         "action": action,
         "validated": earlier,
         "version": version,
@@ -210,10 +223,21 @@ _TARGET = {
     "rcp:correct": "validated",
     "rcp:case-detail": "case",
     "rcp:case-edit": "case",
+    "rcp:case-deliberation": "case",
+    "rcp:case-option-add": "case",
+    "rcp:case-option-withdraw": "case",
+    "rcp:case-action-add": "case",
     "rcp:propose": "patient",
     "rcp:action-close": "action",
     "rcp:version-pdf": "version",
     "rcp:extract-pdf": "extract",
+}
+# The second object of an action's URL (a participant, a case on the agenda, an option of the case).
+_TARGET_ITEM = {
+    "rcp:participant-withdraw": ("participant_pk", "participant"),
+    "rcp:agenda-move": ("case_pk", "case"),
+    "rcp:agenda-urgent": ("case_pk", "case"),
+    "rcp:case-option-withdraw": ("option_pk", "option"),
 }
 
 
@@ -222,4 +246,8 @@ def rcp_url(name: str, world: dict) -> str:
     if name in ("rcp:list", "rcp:create"):
         return reverse(name)
     objects = _matrix_objects(world)
-    return reverse(name, kwargs={"pk": objects[_TARGET.get(name, "meeting")].pk})
+    kwargs = {"pk": objects[_TARGET.get(name, "meeting")].pk}
+    if name in _TARGET_ITEM:
+        key, target = _TARGET_ITEM[name]
+        kwargs[key] = objects[target].pk
+    return reverse(name, kwargs=kwargs)

@@ -35,9 +35,10 @@ def test_a_social_worker_proposes_and_reads_but_never_edits_a_case(login, held, 
     before = _state()
     assert client.get(reverse("rcp:case-detail", args=[case.pk])).status_code == 200
     assert client.get(reverse("rcp:case-edit", args=[case.pk])).status_code == 403
-    response = client.post(reverse("rcp:case-detail", args=[case.pk]), {"form": "deliberation", "delib-decision": "x"})
+    response = client.post(reverse("rcp:case-deliberation", args=[case.pk]), {"delib-decision": "x"})
     assert response.status_code == 403
-    assert client.post(reverse("rcp:agenda", args=[held.pk]), {"urgent": f"{case.pk}:1"}).status_code == 403
+    response = client.post(reverse("rcp:agenda-urgent", args=[held.pk, case.pk]), {"urgent": "1"})
+    assert response.status_code == 403
     assert client.get(reverse("rcp:annex-pdf", args=[held.pk])).status_code == 403
     assert _state() == before
 

@@ -2,7 +2,7 @@
 
 tests/security/test_fuzz_forms.py fuzzes every page as the first persona who may open it;
 for the case page that is the social worker, who reads it without any form. The same
-machinery runs here as an editor.
+machinery runs here as an editor: the forms of the page post to its actions, below its URL.
 """
 
 from tests.rcp.helpers import rcp_url

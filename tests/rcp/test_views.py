@@ -131,17 +131,24 @@ def test_the_agenda_is_reordered_and_cases_marked_urgent(login, planned, patient
     first = helpers.add_case(planned, patient, physician)
     second = helpers.add_case(planned, other_patient, physician)
     client = login(physician)
-    url = reverse("rcp:agenda", args=[planned.pk])
-    assert client.post(url, {"move": f"{second.pk}:up"}).status_code == 302
-    assert client.post(url, {"urgent": f"{first.pk}:1"}).status_code == 302
+    agenda = reverse("rcp:agenda", args=[planned.pk])
+    response = client.post(reverse("rcp:agenda-move", args=[planned.pk, second.pk]), {"direction": "up"})
+    assert response.status_code == 302 and response["Location"] == agenda
+    assert client.post(reverse("rcp:agenda-urgent", args=[planned.pk, first.pk]), {"urgent": "1"}).status_code == 302
     assert list(planned.cases.order_by("position").values_list("pk", "urgent")) == [
         (second.pk, False),
         (first.pk, True),
     ]
-    # Nonsense is refused without a change.
-    client.post(url, {"move": "abc:sideways"})
-    client.post(url, {"move": "²:up"})
-    assert list(planned.cases.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+    # Nonsense is refused without a change; a change is not a page (GET).
+    client.post(reverse("rcp:agenda-move", args=[planned.pk, first.pk]), {"direction": "sideways"})
+    client.post(reverse("rcp:agenda-urgent", args=[planned.pk, first.pk]), {"urgent": "²"})
+    other = helpers.plan(physician, when=helpers.at(9))
+    assert client.post(reverse("rcp:agenda-move", args=[other.pk, first.pk]), {"direction": "up"}).status_code == 404
+    assert client.get(reverse("rcp:agenda-move", args=[planned.pk, first.pk])).status_code == 405
+    assert list(planned.cases.order_by("position").values_list("pk", "urgent")) == [
+        (second.pk, False),
+        (first.pk, True),
+    ]
 
 
 def test_attendance_is_taken_and_the_meeting_held(login, planned, physician, nurse):
@@ -165,9 +172,8 @@ def test_the_case_page_records_deliberation_options_and_actions(login, held, phy
     url = reverse("rcp:case-detail", args=[case.pk])
     review_on = (timezone.localdate() + timedelta(days=40)).isoformat()
     response = client.post(
-        url,
+        reverse("rcp:case-deliberation", args=[case.pk]),
         {
-            "form": "deliberation",
             "delib-deliberation": "Discussion collégiale.",
             "delib-ethical_issues": "Coût élevé, bénéfice certain.",
             "delib-decision": "Traitement par la PUI",
@@ -176,7 +182,7 @@ def test_the_case_page_records_deliberation_options_and_actions(login, held, phy
             "delib-patient_informed": "on",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == url
     case.refresh_from_db()
     assert (case.decision, case.follow_up_by, str(case.next_review_on), case.patient_informed) == (
         "Traitement par la PUI",
@@ -185,16 +191,20 @@ def test_the_case_page_records_deliberation_options_and_actions(login, held, phy
         True,
     )
     # A French user types a decimal comma.
-    client.post(url, {"form": "option", "option-description": "Ténofovir 6 mois", "option-estimated_cost": "1140,50"})
+    client.post(
+        reverse("rcp:case-option-add", args=[case.pk]),
+        {"option-description": "Ténofovir 6 mois", "option-estimated_cost": "1140,50"},
+    )
     option = CaseOption.objects.get(case_review=case, description="Ténofovir 6 mois")
     assert option.estimated_cost == Decimal("1140.50")
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
     client.post(
-        url, {"form": "action", "action-description": "Dispensation", "action-assignee": nurse.pk, "action-due_on": due}
+        reverse("rcp:case-action-add", args=[case.pk]),
+        {"action-description": "Dispensation", "action-assignee": nurse.pk, "action-due_on": due},
     )
     assert case.actions.filter(description="Dispensation", assignee=nurse).exists()
     option = CaseOption.objects.filter(case_review=case).first()
-    client.post(url, {"form": "withdraw-option", "option": option.pk})
+    client.post(reverse("rcp:case-option-withdraw", args=[case.pk, option.pk]))
     option.refresh_from_db()
     assert option.withdrawn_at is not None  # kept on record, out of the page and the minutes
     assert option not in client.get(url).context["options"]
@@ -204,7 +214,7 @@ def test_an_action_without_assignee_or_date_comes_back_with_what_was_typed(login
     case = held.cases.first()
     count = Action.objects.count()
     response = login(physician).post(
-        reverse("rcp:case-detail", args=[case.pk]), {"form": "action", "action-description": "Appeler la PMI"}
+        reverse("rcp:case-action-add", args=[case.pk]), {"action-description": "Appeler la PMI"}
     )
     assert response.status_code == 200
     form = response.context["action_form"]
@@ -269,14 +279,12 @@ def _crafted_posts(meeting, users) -> dict:
             "place": "Ailleurs",
             "chair": users["physician"].pk,
         },
-        reverse("rcp:participants", args=[meeting.pk]): {"form": "guest", "name": "Intrus", "profession": "Aucune"},
-        reverse("rcp:participants", args=[meeting.pk]) + "#withdraw": {
-            "form": "withdraw",
-            "participant": participant.pk,
-        },
+        reverse("rcp:participant-add-guest", args=[meeting.pk]): {"name": "Intrus", "profession": "Aucune"},
+        reverse("rcp:participant-add-member", args=[meeting.pk]): {"user": users["coordinator"].pk},
+        reverse("rcp:participant-withdraw", args=[meeting.pk, participant.pk]): {},
         reverse("rcp:attendance", args=[meeting.pk]): {f"p{p.pk}": "absent" for p in meeting.participants.all()},
-        reverse("rcp:agenda", args=[meeting.pk]): {"move": f"{case.pk}:down"},
-        reverse("rcp:agenda", args=[meeting.pk]) + "#urgent": {"urgent": f"{case.pk}:1"},
+        reverse("rcp:agenda-move", args=[meeting.pk, case.pk]): {"direction": "down"},
+        reverse("rcp:agenda-urgent", args=[meeting.pk, case.pk]): {"urgent": "1"},
         reverse("rcp:case-create", args=[meeting.pk]) + f"?patient={users['new_patient'].pk}": {
             "presented_by": users["physician"].pk,
             "question": "Ajout après coup ?",
@@ -286,11 +294,10 @@ def _crafted_posts(meeting, users) -> dict:
             "question": "Question réécrite",
             "medical_summary": "Réécrit",
         },
-        reverse("rcp:case-detail", args=[case.pk]): {"form": "deliberation", "delib-decision": "Décision réécrite"},
-        reverse("rcp:case-detail", args=[case.pk]) + "#option": {"form": "option", "option-description": "Nouvelle"},
-        reverse("rcp:case-detail", args=[case.pk]) + "#withdraw": {"form": "withdraw-option", "option": option.pk},
-        reverse("rcp:case-detail", args=[case.pk]) + "#action": {
-            "form": "action",
+        reverse("rcp:case-deliberation", args=[case.pk]): {"delib-decision": "Décision réécrite"},
+        reverse("rcp:case-option-add", args=[case.pk]): {"option-description": "Nouvelle"},
+        reverse("rcp:case-option-withdraw", args=[case.pk, option.pk]): {},
+        reverse("rcp:case-action-add", args=[case.pk]): {
             "action-description": "Nouvelle action",
             "action-assignee": users["physician"].pk,
             "action-due_on": due,
@@ -326,8 +333,10 @@ def test_the_pages_of_a_validated_meeting_are_read_only(login, held, physician, 
     client = login(physician)
     html = client.get(reverse("rcp:detail", args=[held.pk])).content.decode()
     assert 'data-testid="validated-banner"' in html and 'data-testid="add-case"' not in html
-    case_html = client.get(reverse("rcp:case-detail", args=[held.cases.first().pk])).content.decode()
-    assert 'name="form"' not in case_html
+    case = held.cases.first()
+    case_html = client.get(reverse("rcp:case-detail", args=[case.pk])).content.decode()
+    # No form posts to the case's actions (/rcp/cases/<pk>/…).
+    assert f'action="{reverse("rcp:case-detail", args=[case.pk])}' not in case_html
     assert client.get(reverse("rcp:edit", args=[held.pk])).status_code == 403
 
 

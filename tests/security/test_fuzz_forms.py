@@ -46,7 +46,7 @@ from pass_unit.models import AuditEvent
 from pass_unit.roles import Role, role_of
 from patients.models import Patient
 from tests.conftest import PASSWORD
-from tests.security.test_access_matrix import _url, url_names
+from tests.security.test_access_matrix import POST_ONLY, _url, url_names
 from tests.security.test_access_matrix import world as access_matrix_world  # noqa: F401 (a fixture)
 
 # Examples per form: 20 keeps the file near 75 s for the ~45 forms of the app on 2 cores; PASS_UNIT_FUZZ_EXAMPLES=300
@@ -76,7 +76,8 @@ KNOWN_FORMS = {
     "patients:right-edit",
     "patients:orientation-create",
 }
-FUZZED_URLS = [n for n in url_names() if n not in ("login", "logout") and not n.startswith("admin:")]
+# An action (POST only) has no page of its own: its form is fuzzed on the page that shows it.
+FUZZED_URLS = [n for n in url_names() if n not in ("login", "logout", *POST_ONLY) and not n.startswith("admin:")]
 # Reading a file is audited on every GET; only changes matter here.
 VIEW_ACTIONS = (AuditEvent.Action.VIEW, AuditEvent.Action.VIEW_MEDICAL)
 FUZZ_SETTINGS = settings(
@@ -177,11 +178,13 @@ class FormParser(HTMLParser):
 
 
 def own_forms(html: str, page_url: str) -> list[HtmlForm]:
-    """The forms that submit to the page itself (not the logout button of the menu)."""
+    """The forms that submit to the page itself or to one of its actions, at a URL below the page's
+    (not the logout button of the menu)."""
     parser = FormParser()
     parser.feed(html)
     page = urlsplit(page_url).path
-    return [f for f in parser.forms if urlsplit(urljoin(page_url, f.action)).path == page]
+    paths = [(f, urlsplit(urljoin(page_url, f.action)).path) for f in parser.forms]
+    return [f for f, path in paths if path == page or (page != "/" and path.startswith(page))]
 
 
 # --------------------------------------------------------------------------- hostile values
