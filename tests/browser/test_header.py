@@ -107,3 +107,27 @@ def test_it_folds_the_sections_into_a_menu_on_a_phone(live_server, page, log_in,
     expect(page.locator("nav a[href='/patients/']")).to_have_attribute("aria-current", "page")
     toggle.click()
     expect(page.locator("nav a[href='/patients/']")).to_be_hidden()
+
+
+def test_it_shows_where_the_keyboard_is(live_server, page, log_in, coordinator):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, coordinator)
+    # The first Tab shows the skip link, the next ones walk the bar with a visible outline.
+    page.keyboard.press("Tab")
+    expect(page.locator("a[href='#main']")).to_be_focused()
+    expect(page.locator("a[href='#main']")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator(UNIT)).to_be_focused()
+    outline = page.locator(UNIT).evaluate(
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }"
+    )
+    assert outline == ["solid", "3px", "rgb(255, 255, 255)"]
+    page.keyboard.press("Tab")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "header-focus.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 300})
+    # In the page (the search field has the focus on arrival), a dark outline on the light background.
+    page.goto(live_server.url + "/patients/")
+    field = page.locator("main input[name=q]")
+    expect(field).to_be_focused()
+    style = field.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
+    assert style == ["solid", "3px"]
