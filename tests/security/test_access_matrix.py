@@ -9,8 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pass_unit.models import AuditEvent
 from patients.models import CoverageRight, Patient, Visit
-from tests.conftest import make_user
-from tests.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+from tests.support.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+from tests.support.users import make_user
 
 ROLES = ["reception", "social", "nurse", "physician", "psychologist", "coordinator", "admin_user"]
 CARE = {"reception", "social", "nurse", "physician", "psychologist"}  # identity: edit
@@ -316,8 +316,8 @@ def test_it_refuses_posts_on_read_only_object_pages(client, personas, world):
 @pytest.mark.parametrize("persona", [*ROLES, "outsider", "anonymous"])
 def test_it_answers_each_object_url_per_kind_of_record(client, personas, persona):
     """Every URL of test_object_access.CASES, on a record of each kind, answers each role as the rule says."""
-    from tests.factories import PatientFactory as Patients
     from tests.security.test_object_access import CASES
+    from tests.support.factories import PatientFactory as Patients
 
     if persona != "anonymous":
         client.force_login(personas[persona])

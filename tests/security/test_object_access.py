@@ -29,8 +29,8 @@ from pass_unit.roles import Role
 from patients.models import CoverageRight, MedicalContext, Patient, Visit
 from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
 from tests.budget.factories import CatalogueItemFactory, ExpenseFactory, make_option
-from tests.conftest import PERSONAS
-from tests.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+from tests.support.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+from tests.support.users import PERSONAS
 
 R = Role
 ALL_PERSONAS = [*PERSONAS, "outsider", "anonymous"]
