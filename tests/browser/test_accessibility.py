@@ -67,7 +67,7 @@ def _objects() -> dict:
     }
 
 
-def test_it_has_no_serious_violation_on_the_login_page(live_server, page, axe_check):
+def test_it_has_no_serious_violation_on_the_login_page(live_server, page, axe_check, settings):
     assert page.goto(live_server.url + "/accounts/login/").ok
     axe_check(page, "login")
     # A failed login shows its error on the same form.
@@ -77,6 +77,16 @@ def test_it_has_no_serious_violation_on_the_login_page(live_server, page, axe_ch
     page.locator("[data-testid=form-errors], .alert").first.wait_for()
     axe_check(page, "login with an error")
     screenshot(page, "a11y-login-error")
+    # Repeated failures lock the account: that page too.
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        if page.locator("[data-testid=locked]").count():
+            break
+        page.locator("input[name=username]").fill("personne")
+        page.locator("input[name=password]").fill("mauvais mot de passe")
+        page.locator("form button[type=submit]").click()
+        page.wait_for_load_state()
+    page.locator("[data-testid=locked]").wait_for()
+    axe_check(page, "account locked")
 
 
 def test_it_has_no_serious_violation_on_the_main_pages_of_each_role(live_server, browser):
