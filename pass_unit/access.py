@@ -127,18 +127,18 @@ def require(allowed: bool) -> None:
 # Editing a patient's identity is not a licence to write every record of their file: a write on
 # an existing record follows who may write *that kind* of record, whoever wrote it first.
 
-# Visit kind -> the roles that may cancel (or otherwise change) a visit of that kind.
+# Visit kind -> the roles that may cancel (or otherwise change) a visit of that kind: the roles
+# that record that kind (a nurse records nursing care, not a physician's consultation, so she
+# cannot cancel one either); a front-desk visit, any identity editor.
 VISIT_WRITE = {
-    **dict.fromkeys(MEDICAL_VISIT_KINDS, MEDICAL_EDIT),
-    **dict.fromkeys(PSYCH_VISIT_KINDS, PSYCH_EDIT),
-    "social": SOCIAL_EDIT,
-    "reception": IDENTITY_EDIT,
-}
+    kind: {role for role, kinds in VISIT_KINDS.items() if kind in kinds}
+    for kind in MEDICAL_VISIT_KINDS | PSYCH_VISIT_KINDS | {"social"}
+} | {"reception": IDENTITY_EDIT}
 
 
 def can_write_visit(user, visit) -> bool:
-    """Cancel a visit: the roles that write that kind of visit (a medical consultation: the
-    medical editors, a psychological one: the psychologist…), never every identity editor.
+    """Cancel a visit: the roles that record that kind of visit (a medical consultation: the
+    physician, a psychological one: the psychologist…), never every identity editor.
 
     The visit's author gets nothing more: they may cancel their own visit only while their role
     still writes that kind (every kind a role records, VISIT_KINDS, is within VISIT_WRITE). A kind
@@ -495,26 +495,6 @@ def get_rcp_option_for_user(request, pk, *, edit: bool = False):
     if edit:
         require(can_price_option(request.user))
     return option
-
-
-# --- Activity report (issue 10) -----------------------------------------------------------------
-# Figures only, pseudonymised: the coordinator and the admin read everything, the care roles too;
-# reception is refused. The staff FTE are the coordinator's. The worklist of files to complete
-# (with names) is for the roles that may complete them: identity or social editors.
-ACTIVITY_REPORT_READ = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST, R.COORDINATOR, R.ADMIN}
-STAFF_FTE_EDIT = {R.COORDINATOR}
-
-
-def can_read_activity_report(user) -> bool:
-    return has(user, ACTIVITY_REPORT_READ)
-
-
-def can_enter_staff_fte(user) -> bool:
-    return has(user, STAFF_FTE_EDIT)
-
-
-def can_read_quality_worklist(user) -> bool:
-    return can_read_activity_report(user) and (has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT))
 
 
 # --- Activity report (issue 10) -----------------------------------------------------------------

@@ -379,9 +379,10 @@ def users(personas):
 # --------------------------------------------------------------------------- the regression first
 
 
-@pytest.mark.parametrize("persona", ["psychologist", "reception"])
+@pytest.mark.parametrize("persona", ["psychologist", "reception", "nurse", "social", "coordinator"])
 def test_it_refuses_to_cancel_a_physicians_consultation_to_other_roles(login, users, persona):
-    """Issue 8: a psychologist or reception opened the cancel form of a medical consultation and cancelled it."""
+    """Issue 8: a psychologist or reception opened the cancel form of a medical consultation and cancelled it.
+    A nurse does not record medical consultations, so she cannot cancel one either."""
     visit = VisitFactory(patient=users["patient"], kind=Visit.Kind.MEDICAL, professional=users["physician"])
     url = reverse("patients:visit-cancel", kwargs={"pk": visit.patient_id, "visit_pk": visit.pk})
     client = login(users[persona])
