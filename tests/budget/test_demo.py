@@ -16,8 +16,8 @@ from patients.demo_data import PROFILES
 from patients.models import MedicalContext, Patient, Visit
 from rcp.models import CaseReview
 from tests.budget.factories import make_option
-from tests.conftest import make_user
-from tests.factories import PatientFactory, VisitFactory
+from tests.support.factories import PatientFactory, VisitFactory
+from tests.support.users import make_user
 
 TODAY = date(2026, 9, 15)
 PARIS = ZoneInfo("Europe/Paris")
