@@ -1,11 +1,13 @@
 """The RCP services: planning, the agenda, decisions, actions, validation, the lock and corrections."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from budget import services as budget_services
 from pass_unit.models import AuditEvent
 from rcp import pdf, selectors, services
 from rcp.models import (
@@ -18,6 +20,7 @@ from rcp.models import (
     MinutesVersion,
     Participant,
 )
+from tests.budget.factories import CatalogueItemFactory
 from tests.rcp import helpers
 
 
@@ -203,6 +206,10 @@ def _writes(meeting, users):
         "option_withdraw": lambda: services.option_withdraw(option=option, acting_user=physician),
         "action_add": lambda: helpers.add_action(case, physician, assignee=physician),
         "validate_again": lambda: services.minutes_validate(meeting=meeting, acting_user=users["coordinator"]),
+        # The budget app prices the options: the same rule freezes their costing.
+        "option_cost_line_add": lambda: budget_services.option_cost_line_add(
+            option=option, item=CatalogueItemFactory(), quantity=Decimal("1"), acting_user=physician
+        ),
     }
 
 
@@ -215,6 +222,7 @@ def _state():
         "rcp_caseoption",
         "rcp_action",
         "rcp_minutesversion",
+        "budget_optioncostline",
     ]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -223,6 +223,35 @@ def test_an_action_without_assignee_or_date_comes_back_with_what_was_typed(login
     assert Action.objects.count() == count
 
 
+def test_a_refused_deliberation_comes_back_on_the_case_page_with_what_was_typed(login, held, physician):
+    case = held.cases.first()
+    before = _state()
+    typed = {"delib-deliberation": "Échange sur l'hébergement", "delib-decision": "LHSS", "delib-postponed": "on"}
+    response = login(physician).post(reverse("rcp:case-deliberation", args=[case.pk]), typed)
+    assert response.status_code == 200
+    assert response.context["deliberation_form"].has_error("postponed")  # decided and postponed at once
+    html = response.content.decode()
+    assert 'data-testid="form-errors"' in html and escape(typed["delib-deliberation"]) in html
+    assert 'data-testid="add-action"' in html  # the whole page, its other forms too
+    assert _state() == before
+
+
+def test_minutes_validated_meanwhile_refuse_the_write_with_the_locked_page(login, held, physician, coordinator):
+    from unittest import mock
+
+    from pass_unit import access
+
+    # The page was opened (and its meeting read) before the coordinator validated the minutes.
+    stale = CaseReview.objects.select_related("meeting", "patient").get(pk=held.cases.first().pk)
+    helpers.validate(held, coordinator, real_pdf=False)
+    before = _state()
+    client = login(physician)
+    with mock.patch.object(access, "get_case_review_for_user", return_value=stale):
+        response = client.post(reverse("rcp:case-option-add", args=[stale.pk]), {"option-description": "Tardive"})
+    assert response.status_code == 403 and 'data-testid="locked"' in response.content.decode()
+    assert _state() == before
+
+
 def test_the_case_page_shows_the_medical_summary_only_to_medical_roles(
     login, held, patient, social, coordinator, nurse
 ):
