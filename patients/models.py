@@ -164,6 +164,39 @@ class Patient(models.Model):
         SELF = "self", _("Came alone")
         OTHER = "other", _("Other")
 
+    class IdentityStatus(models.TextChoices):
+        """Trust in the identity (RNIV). Retrieved and qualified need the national INS teleservice
+        (INSi): only an integration sets them, never a form."""
+
+        PROVISIONAL = "provisional", _("Provisional identity")
+        RETRIEVED = "retrieved", _("Retrieved identity")
+        VALIDATED = "validated", _("Validated identity")
+        QUALIFIED = "qualified", _("Qualified identity")
+
+    class IdentityAttribute(models.TextChoices):
+        DOUBTFUL = "doubtful", _("Doubtful identity")
+        FICTITIOUS = "fictitious", _("Fictitious identity")
+        HOMONYM = "homonym", _("Homonym")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate")
+
+    class BirthDatePrecision(models.TextChoices):
+        EXACT = "exact", _("Exact date")
+        MONTH = "month", _("Month and year only")
+        YEAR = "year", _("Year only (estimated)")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class IdentityDocument(models.TextChoices):
+        """High-trust documents of the RNIV."""
+
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID_CARD = "national_id_card", _("National identity card")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        FAMILY_RECORD_BOOK = "family_record_book", _("Family record book with birth certificate (minor)")
+        OTHER_HIGH_TRUST = "other_high_trust", _("Other high-trust document")
+
+    # The strict traits of the RNIV: changing one on a checked identity needs a reason and a new check.
+    STRICT_TRAITS = ("last_name", "first_name", "birth_date", "birth_year", "sex", "birth_country")
+
     file_number = models.CharField(_("file number"), max_length=20, unique=True, editable=False)
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -200,6 +233,44 @@ class Patient(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
     exit_date = models.DateField(_("exit date"), null=True, blank=True)
     exit_reason = models.TextField(_("exit reason"), max_length=TEXT_MAX, blank=True)
+    identity_status = models.CharField(
+        _("identity status"), max_length=20, choices=IdentityStatus, default=IdentityStatus.PROVISIONAL
+    )
+    identity_attributes = ArrayField(
+        models.CharField(max_length=30, choices=IdentityAttribute),
+        verbose_name=_("identity attributes"),
+        default=list,
+        blank=True,
+    )
+    birth_date_precision = models.CharField(
+        _("precision of the date of birth"),
+        max_length=10,
+        choices=BirthDatePrecision,
+        default=BirthDatePrecision.YEAR,
+    )
+    identity_document_type = models.CharField(
+        _("identity document checked"), max_length=30, choices=IdentityDocument, blank=True
+    )
+    identity_checked_at = models.DateTimeField(_("identity checked at"), null=True, blank=True, editable=False)
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("identity checked by"),
+    )
+    # A proven duplicate merged into another file: archived, its URL leads to that file.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="merged_files",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("merged into"),
+    )
     # Normalised names and aliases, maintained on save, indexed with pg_trgm.
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -232,6 +303,17 @@ class Patient(models.Model):
                 condition=Q(birth_date__isnull=True) | Q(birth_date__year=models.F("birth_year")),
                 name="patient_birth_year_matches_date",
             ),
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True, birth_date_precision__in=["year", "unknown"])
+                | Q(birth_date__isnull=False, birth_date_precision__in=["exact", "month"]),
+                name="patient_birth_date_precision_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_status__in=["provisional", "retrieved"])
+                | ~Q(identity_document_type="") & Q(identity_checked_at__isnull=False),
+                name="patient_checked_identity_has_document",
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="patient_not_merged_into_itself"),
         ]
 
     def __str__(self):
@@ -240,6 +322,12 @@ class Patient(models.Model):
     def save(self, *args, **kwargs):
         if self.birth_date:
             self.birth_year = self.birth_date.year
+        # The precision follows the presence of a date when the caller did not choose a coherent one.
+        precise = (self.BirthDatePrecision.EXACT, self.BirthDatePrecision.MONTH)
+        if self.birth_date and self.birth_date_precision not in precise:
+            self.birth_date_precision = self.BirthDatePrecision.EXACT
+        elif not self.birth_date and self.birth_date_precision in precise:
+            self.birth_date_precision = self.BirthDatePrecision.YEAR
         self.search_text = normalize(" ".join([self.last_name, self.first_name, self.usage_name, *self.aliases]))
         super().save(*args, **kwargs)
 
@@ -257,6 +345,15 @@ class Patient(models.Model):
     @property
     def birth_is_estimated(self) -> bool:
         return self.birth_date is None
+
+    @property
+    def identity_is_checked(self) -> bool:
+        """Checked against a document (validated) or by the INS teleservice too (qualified)."""
+        return self.identity_status in (self.IdentityStatus.VALIDATED, self.IdentityStatus.QUALIFIED)
+
+    @property
+    def identity_attribute_labels(self) -> list[str]:
+        return [self.IdentityAttribute(a).label for a in self.identity_attributes if a in self.IdentityAttribute]
 
     def age(self, on: date | None = None) -> int:
         on = on or timezone.localdate()
@@ -562,3 +659,50 @@ class Orientation(models.Model):
 
     def __str__(self):
         return f"{self.get_destination_display()} — {self.oriented_on:%d/%m/%Y}"
+
+
+class PatientMerge(models.Model):
+    """File `source` (B) merged into file `target` (A): exactly what moved, so that it can be undone.
+
+    `moved` maps "app_label.model.field" to the pks of the rows whose field pointed to B and now
+    point to A; `target_before` / `source_before` hold the fields of A and B the merge changed, as
+    they were; `merged_rows` the one-to-one rows of A (medical context…) that received B's content,
+    with their fields as they were. Medical values may be in there: never shown, only restored.
+    """
+
+    target = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_received")
+    source = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_given")
+    reason = models.TextField(_("reason"), max_length=TEXT_MAX)
+    moved = models.JSONField(default=dict, editable=False)
+    target_before = models.JSONField(default=dict, editable=False)
+    source_before = models.JSONField(default=dict, editable=False)
+    merged_rows = models.JSONField(default=dict, editable=False)
+    merged_at = models.DateTimeField(default=timezone.now, editable=False)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True, editable=False)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    undo_reason = models.TextField(_("reason for undoing"), max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        verbose_name = _("merge of patient files")
+        verbose_name_plural = _("merges of patient files")
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(target=models.F("source")), name="merge_two_different_files"),
+            models.CheckConstraint(
+                condition=Q(undone_at__isnull=True) | Q(undone_by__isnull=False), name="merge_undo_signed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} → {self.target_id} ({self.merged_at:%d/%m/%Y})"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    @property
+    def moved_count(self) -> int:
+        return sum(len(pks) for pks in self.moved.values())
