@@ -14,7 +14,7 @@ import pytest
 from django import forms
 from django.db import IntegrityError, transaction
 from django.urls import get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from budget.models import BudgetYear, CatalogueItem, Expense, ExtraAllocation
 from budget.money import MAX_LINE_AMOUNT, format_percent
@@ -22,15 +22,38 @@ from budget.templatetags.budget_extras import pct
 from pass_unit.forms import AmountField, DecimalInput, PercentField, QuantityField
 from pass_unit.lib.decimal import format_money, parse_decimal
 from pass_unit.templatetags.pass_extras import money
-from patients.models import MAX_MONTHLY_INCOME, SocialAssessment
+from patients.models import MAX_MONTHLY_INCOME, Patient, SocialAssessment
+from patients.services import patient_register
 from rcp.models import MAX_OPTION_COST, CaseOption
 from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, make_option
 from tests.factories import PatientFactory
-from tests.patients.conftest import registered  # noqa: F401 (fixture)
-from tests.patients.test_forms import assessment_data
 
 D = Decimal
 NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+@pytest.fixture
+def registered(social):
+    """A patient registered through the real service."""
+    patient = Patient(last_name="Nguyễn", first_name="Éloïse", sex="F", birth_year=1990, languages="vietnamien")
+    return patient_register(patient=patient, acting_user=social)
+
+
+def assessment_data(**overrides) -> dict:
+    """A valid POST of the social assessment form."""
+    return {
+        "assessed_on": timezone.localdate().isoformat(),
+        "housing": "street",
+        "household": "alone",
+        "children": "0",
+        "resources": "salary",
+        "monthly_income": "",
+        "employment": "undeclared",
+        "administrative_status": "undocumented",
+        "needs": "Domiciliation",
+        "notes": "",
+        **overrides,
+    }
 
 
 class MoneyForm(forms.Form):
@@ -200,7 +223,7 @@ def test_the_money_fields_of_the_app_are_bounded():
 # --------------------------------------------------------------------------- the social assessment
 
 
-def test_it_stores_a_monthly_income_typed_with_a_comma(login, social, registered):  # noqa: F811
+def test_it_stores_a_monthly_income_typed_with_a_comma(login, social, registered):
     client = login(social)
 
     response = client.post(
@@ -219,7 +242,7 @@ def test_it_stores_a_monthly_income_typed_with_a_comma(login, social, registered
         ("-50", "Les revenus ne peuvent pas être négatifs."),
     ],
 )
-def test_it_refuses_an_implausible_monthly_income_and_keeps_it(login, social, registered, typed, message):  # noqa: F811
+def test_it_refuses_an_implausible_monthly_income_and_keeps_it(login, social, registered, typed, message):
     client = login(social)
 
     response = client.post(
@@ -235,7 +258,7 @@ def test_it_refuses_an_implausible_monthly_income_and_keeps_it(login, social, re
     assert not SocialAssessment.objects.exists()
 
 
-def test_the_database_refuses_an_implausible_income(social, registered):  # noqa: F811
+def test_the_database_refuses_an_implausible_income(social, registered):
     assessment = SocialAssessment.objects.create(patient=registered, author=social, housing="street")
     _refused_by("assessment_income_plausible", SocialAssessment, assessment.pk, monthly_income=D("100000.01"))
 
