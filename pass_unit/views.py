@@ -1,9 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,23 +11,35 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from pass_unit import access, panels
+from pass_unit.reports.indicators import quality_files_count
+from patients import selectors as patient_selectors
 from patients.models import CoverageRight, Patient, Visit
+from rcp import selectors as rcp_selectors
+from rcp.models import Meeting
 
 
 # /
 @require_safe
 def home(request):
-    today = timezone.localdate()
+    """The dashboard: what needs doing, per role; each block links to the list behind it.
+
+    A fixed number of queries whatever the number of rows: counts are aggregates, lists are sliced.
+    Day bounds are aware datetimes (no `__date` lookup, which no index serves).
+    """
+    user = request.user
+    now = timezone.now()
+    today = timezone.localdate(now)
     ctx = {"today": today, "warning_days": settings.COVERAGE_EXPIRY_WARNING_DAYS}
-    if access.can_read_identity(request.user):
+    if access.can_read_identity(user):
         visits_today = Visit.objects.not_cancelled().on_day(today)
         ctx["visits_today"] = list(visits_today.select_related("patient", "professional").order_by("-occurred_at")[:20])
         ctx["counts"] = Patient.objects.aggregate(
             active=Count("pk", filter=Q(status=Patient.Status.ACTIVE)),
-            new_this_year=Count("pk", filter=Q(created_at__year=today.year)),
+            new_this_year=Count("pk", filter=Q(created_at__gte=_year_start(today))),
         )
-        ctx["my_visits_today"] = visits_today.filter(professional=request.user).count()
-    if access.can_read_social_summary(request.user):
+        ctx["my_visits_today"] = visits_today.filter(professional=user).count()
+        ctx.update(_call_back_block(user, now))
+    if access.can_read_social_summary(user):
         horizon = today + timedelta(days=settings.COVERAGE_EXPIRY_WARNING_DAYS)
         ctx["expiring_rights"] = list(
             CoverageRight.objects.granted()
@@ -42,11 +54,57 @@ def home(request):
             status__in=[CoverageRight.Status.BUILDING, CoverageRight.Status.FILED],
             patient__status=Patient.Status.ACTIVE,
         ).count()
-    if access.can_enter_staff_fte(request.user):  # the coordinator: the report is theirs to send
+        # The same definitions as the patient list's "todo" filters the blocks link to.
+        ctx["rights_todo"] = Patient.objects.active().aggregate(
+            **{
+                key: Count("pk", filter=Q(pk__in=rights(today).values("patient_id")))
+                for key, rights in (
+                    ("rights_expiring", patient_selectors.rights_expiring),
+                    ("rights_expired", patient_selectors.rights_expired_still_granted),
+                    ("applications_pending", patient_selectors.applications_pending),
+                )
+            }
+        )
+        ctx["rights_expiring_days"] = patient_selectors.RIGHTS_EXPIRING_DAYS
+        ctx["application_stale_days"] = patient_selectors.APPLICATION_STALE_DAYS
+    if access.can_read_rcp(user):
+        day_start = timezone.make_aware(datetime.combine(today, time.min))
+        ctx["next_meeting"] = (
+            rcp_selectors.meetings_in_progress()
+            .filter(status=Meeting.Status.PLANNED, scheduled_at__gte=day_start)
+            .first()
+        )
+        ctx["show_next_meeting"] = True
+    if access.can_enter_staff_fte(user):  # the coordinator: the report is theirs to send
         ctx["activity_report_year"] = today.year
+        ctx["quality_count"] = quality_files_count(_year_start(today).date(), today)
     # Blocks contributed by other apps (open RCP actions, budget alerts…).
     ctx["panels"] = panels.render(panels.DASHBOARD, request)
     return render(request, "pass_unit/home.html", ctx)
+
+
+CALL_BACK_SHOWN = 10
+
+
+def _year_start(today):
+    return timezone.make_aware(datetime(today.year, 1, 1))
+
+
+def _call_back_block(user, now) -> dict:
+    """Followed patients not seen for CALL_BACK_DAYS days, longest unseen first (2 queries)."""
+    to_call = patient_selectors.patients_to_call_back(now)
+    patients = list(
+        to_call.annotate(last_visit=patient_selectors.last_visit_at())
+        .only("pk", "file_number", "last_name", "first_name", "usage_name", "status", "phone")
+        .order_by(F("last_visit").asc(nulls_first=True), "pk")[:CALL_BACK_SHOWN]
+    )
+    for patient in patients:
+        patient.can_mark_lost = access.can_change_patient_status(user, patient)
+    return {
+        "call_back": patients,
+        "call_back_count": to_call.count(),
+        "call_back_days": patient_selectors.CALL_BACK_DAYS,
+    }
 
 
 # /health/

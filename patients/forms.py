@@ -177,6 +177,18 @@ class PatientFilterForm(Form):
         required=False,
         choices=[("", _("Any coverage")), ("uncovered", _("No open rights")), *CoverageRight.Regime.choices[1:]],
     )
+    # The lists behind the home dashboard's blocks (patients.selectors.todo_filter).
+    todo = forms.ChoiceField(
+        label=_("To do"),
+        required=False,
+        choices=[
+            ("", _("Everything")),
+            ("rights_expiring", _("Rights ending within 30 days")),
+            ("rights_expired", _("Rights expired but still marked granted")),
+            ("applications_pending", _("Applications filed over 60 days ago, no decision")),
+            ("call_back", _("To call back: no visit for 90 days")),
+        ],
+    )
 
 
 class VisitForm(ModelForm):

@@ -4,9 +4,12 @@ The search itself lives on `PatientQuerySet` (models.py): this module imports th
 never the other way round.
 """
 
-from django.db.models import QuerySet
+from datetime import date, datetime, timedelta
 
-from patients.models import Patient
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from patients.models import CoverageRight, Patient, Visit
 
 # Duplicates offered at registration: enough to recognise the person, short enough to read.
 DUPLICATES_SHOWN = 10
@@ -19,3 +22,65 @@ def find_duplicates(
     return Patient.objects.likely_duplicates(
         last_name=last_name, first_name=first_name, aliases=aliases, birth_year=birth_year, exclude_pk=exclude_pk
     )[:DUPLICATES_SHOWN]
+
+
+# --- To-do lists of the home dashboard, and the patient list filters behind them ------------------
+# One definition serves the dashboard's counts and the filtered list it links to, so both agree.
+RIGHTS_EXPIRING_DAYS = 30  # granted rights ending within this many days
+APPLICATION_STALE_DAYS = 60  # applications filed longer ago than this with no decision
+CALL_BACK_DAYS = 90  # followed patients not seen for this many days: candidates for "lost to follow-up"
+
+
+def rights_expiring(today: date) -> QuerySet[CoverageRight]:
+    """Granted rights ending between today and today + RIGHTS_EXPIRING_DAYS."""
+    return CoverageRight.objects.granted().filter(
+        end_date__gte=today, end_date__lte=today + timedelta(days=RIGHTS_EXPIRING_DAYS)
+    )
+
+
+def rights_expired_still_granted(today: date) -> QuerySet[CoverageRight]:
+    """Rights whose end date is past but whose status still says "granted" (to renew or correct)."""
+    return CoverageRight.objects.granted().filter(end_date__lt=today)
+
+
+def applications_pending(today: date) -> QuerySet[CoverageRight]:
+    """Applications filed more than APPLICATION_STALE_DAYS ago and still without a decision."""
+    return CoverageRight.objects.filter(
+        status=CoverageRight.Status.FILED,
+        decision_on__isnull=True,
+        filed_on__lt=today - timedelta(days=APPLICATION_STALE_DAYS),
+    )
+
+
+def patients_to_call_back(now: datetime) -> QuerySet[Patient]:
+    """Followed patients with no visit (not cancelled) in the last CALL_BACK_DAYS days, whose file is
+    at least that old. An aware bound on occurred_at: the (patient, -occurred_at) index serves it."""
+    since = now - timedelta(days=CALL_BACK_DAYS)
+    recent = Visit.objects.not_cancelled().filter(patient=OuterRef("pk"), occurred_at__gte=since)
+    return Patient.objects.filter(status=Patient.Status.ACTIVE, created_at__lt=since).exclude(Exists(recent))
+
+
+def last_visit_at():
+    """Subquery: the patient's latest visit (not cancelled), for annotate()."""
+    return Subquery(
+        Visit.objects.not_cancelled().filter(patient=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    )
+
+
+# Patient list filter (PatientFilterForm "todo") -> (patients queryset builder, needs the rights).
+def todo_filter(todo: str, *, now: datetime) -> QuerySet[Patient] | None:
+    """The patients behind a dashboard block; None for an unknown key."""
+    today = timezone.localdate(now)
+    rights = {
+        "rights_expiring": rights_expiring,
+        "rights_expired": rights_expired_still_granted,
+        "applications_pending": applications_pending,
+    }
+    if todo in rights:
+        return Patient.objects.filter(pk__in=rights[todo](today).values("patient_id"))
+    if todo == "call_back":
+        return patients_to_call_back(now)
+    return None
+
+
+TODO_NEEDS_RIGHTS = {"rights_expiring", "rights_expired", "applications_pending"}

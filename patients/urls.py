@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
     path("<int:pk>/exit/", views.patient_exit, name="exit"),
+    path("<int:pk>/lost/", views.patient_mark_lost, name="mark-lost"),
     path("<int:pk>/medical/", views.medical_edit, name="medical-edit"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),
     path("<int:pk>/visits/<int:visit_pk>/cancel/", views.visit_cancel, name="visit-cancel"),

@@ -4,10 +4,10 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, audit, panels
-from patients import forms, services
+from patients import forms, selectors, services
 from patients.models import CoverageRight, MedicalContext, Patient, Visit
 from patients.selectors import find_duplicates
 
@@ -27,6 +27,10 @@ def _filtered_patients(form, *, can_filter_rights: bool):
         qs = qs.filter(status=data["status"])
     else:
         qs = qs.active()
+    todo = data.get("todo")
+    # A dashboard block's list; the rights' lists only for the roles that read the rights.
+    if todo and (can_filter_rights or todo not in selectors.TODO_NEEDS_RIGHTS):
+        qs = qs.filter(pk__in=selectors.todo_filter(todo, now=timezone.now()).values("pk"))
     coverage = data["coverage"]
     # Filtering on rights would reveal them to roles that may not read them.
     if coverage and can_filter_rights:
@@ -80,6 +84,9 @@ def patient_list(request):
         "query_string": query_string.urlencode(),
         "can_register": access.can_edit_identity(request.user),
         "can_see_rights": can_see_rights,
+        "todo_label": dict(form.fields["todo"].choices).get(form.cleaned_data.get("todo"))
+        if form.is_bound and form.is_valid()
+        else None,
     }
     return render(request, "patients/list.html", ctx)
 
@@ -392,3 +399,23 @@ def patient_exit(request, pk):
             "title": _("Exit from the PASS or change of follow-up status"),
         },
     )
+
+
+# /patients/<pk>/lost/  (POST only: the home dashboard's one-click "lost to follow-up")
+@require_POST
+def patient_mark_lost(request, pk):
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_change_patient_status(request.user, patient))
+    if patient.status != Patient.Status.ACTIVE:
+        messages.info(request, _("%(name)s is no longer followed: nothing changed.") % {"name": patient.display_name})
+        return redirect("home")
+    services.patient_exit(
+        patient=patient,
+        status=Patient.Status.LOST,
+        exit_date=timezone.localdate(),
+        reason=_("No visit for %(days)d days: marked lost to follow-up from the dashboard.")
+        % {"days": selectors.CALL_BACK_DAYS},
+        acting_user=request.user,
+    )
+    messages.success(request, _("%(name)s marked lost to follow-up.") % {"name": patient.display_name})
+    return redirect("home")

@@ -1083,21 +1083,19 @@ class WorklistEntry:
 WORKLIST_LIMIT = 200
 
 
-def quality_worklist(report: ActivityReport, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
-    """The files of the period's file active that lack what the report needs, and how many there are."""
+def _worklist_queryset(start: date, end: date):
+    """Patients of the file active of [start, end] lacking something the report needs, each annotated
+    with `lacks_<item>` flags; and the flag names, in the order of the data-quality panel."""
     from patients.models import CoverageRight, Patient, SocialAssessment
 
-    start_dt, end_dt = bounds(report.start, report.end)
-    unrecognised = list(report.unrecognised_countries)
+    start_dt, end_dt = bounds(start, end)
     flags = {
         "coverage_arrival": ~Exists(CoverageRight.objects.filter(patient=OuterRef("pk"))),
         "housing": ~Exists(
-            SocialAssessment.objects.filter(
-                patient=OuterRef("pk"), assessed_on__gte=report.start, assessed_on__lte=report.end
-            )
+            SocialAssessment.objects.filter(patient=OuterRef("pk"), assessed_on__gte=start, assessed_on__lte=end)
         ),
-        "birth_country": Q(birth_country="") | Q(birth_country__in=unrecognised),
-        "nationality": Q(nationality="") | Q(nationality__in=unrecognised),
+        "birth_country": Q(birth_country=""),
+        "nationality": Q(nationality=""),
         "sex": Q(sex=Patient.Sex.UNKNOWN),
         "language": Q(languages=""),
         "birth_date": Q(birth_date__isnull=True),
@@ -1111,7 +1109,20 @@ def quality_worklist(report: ActivityReport, *, limit: int = WORKLIST_LIMIT) -> 
     any_missing = Q()
     for key in flags:
         any_missing |= Q(**{f"lacks_{key}": True})
-    queryset = annotated.filter(any_missing).order_by("search_text", "pk")
+    return annotated.filter(any_missing), list(flags)
+
+
+def quality_files_count(start: date, end: date) -> int:
+    """How many files of the period's file active lack something the report needs (one query):
+    the dashboard's figure, the length of the report's worklist."""
+    queryset, _flags = _worklist_queryset(start, end)
+    return queryset.count()
+
+
+def quality_worklist(report: ActivityReport, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
+    """The files of the period's file active that lack what the report needs, and how many there are."""
+    queryset, flags = _worklist_queryset(report.start, report.end)
+    queryset = queryset.order_by("search_text", "pk")
     labels = {q.code: q.label for q in report.quality}
     entries = [
         WorklistEntry(patient, [labels[k] for k in flags if getattr(patient, f"lacks_{k}")])

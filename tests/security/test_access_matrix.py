@@ -47,7 +47,13 @@ RCP_ACTIONS = [
     "rcp:case-option-withdraw",
     "rcp:case-action-add",
 ]
-POST_ONLY = {*RCP_ACTIONS, "budget:rcp-option-line-add", "budget:rcp-option-line-withdraw", "budget:rcp-option-plan"}
+POST_ONLY = {
+    *RCP_ACTIONS,
+    "patients:mark-lost",
+    "budget:rcp-option-line-add",
+    "budget:rcp-option-line-withdraw",
+    "budget:rcp-option-plan",
+}
 REPORT_READ = {"social", "nurse", "physician", "psychologist", "coordinator", "admin_user"}
 
 RULES = {
@@ -67,6 +73,7 @@ RULES = {
     "patients:detail": rule(TEAM, **PATIENT_PAGE),
     "patients:edit": rule(CARE, **PATIENT_PAGE),
     "patients:exit": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    "patients:mark-lost": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
     # The medical context "does not exist" outside the medical roles; the psychologist reads it.
     "patients:medical-edit": {**rule({"nurse", "physician"}, denied=404), "psychologist": 403},
     "patients:visit-create": rule(CARE, **PATIENT_PAGE),
@@ -248,6 +255,7 @@ ONE_KIND_OBJECT_URLS = {
     "patients:assessment-create": "creates a record",
     "patients:right-create": "creates a record",
     "patients:orientation-create": "creates a record",
+    "patients:mark-lost": "a patient's follow-up status: one kind, can_change_patient_status (tests/test_home.py)",
     "budget:catalogue-edit": "a catalogue item: one kind, the budget managers' rule",
     "budget:dispense": "creates a record",
     "budget:import-detail": "read-only",

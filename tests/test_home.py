@@ -1,0 +1,247 @@
+"""The home dashboard: what needs doing, per role, each block linking to the list behind it."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pass_unit.models import AuditEvent
+from patients.models import CoverageRight, Patient, Visit
+from rcp.models import CaseReview, Meeting
+from tests.support.factories import CoverageRightFactory, PatientFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["reception", "social", "nurse", "physician", "psychologist", "coordinator", "admin_user", "outsider"]
+# Which blocks each role sees (DESIGN.md's role table): rights are the social summary's readers',
+# the RCP its members', the patients to call back every identity reader's, the report's data
+# quality the coordinator's; the "lost to follow-up" button is for the care team that follows.
+BLOCKS = {
+    "rights-todo": {"reception", "social", "nurse", "physician", "psychologist", "coordinator"},
+    "call-back": {"reception", "social", "nurse", "physician", "psychologist", "coordinator", "admin_user"},
+    "next-rcp": {"social", "nurse", "physician", "psychologist", "coordinator"},
+    "quality-link": {"coordinator"},
+}
+MARK_LOST = {"social", "nurse", "physician", "psychologist"}
+
+
+def _old(patient: Patient, days: int) -> Patient:
+    """A file created `days` ago (created_at is auto_now_add)."""
+    Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - timedelta(days=days))
+    return patient
+
+
+@pytest.fixture
+def todo(clock, social, reception):
+    """One patient in each list of the dashboard, and one outside every list."""
+    today = timezone.localdate()
+    p = {
+        "expiring": PatientFactory(last_name="Expirant"),
+        "expired": PatientFactory(last_name="Echu"),
+        "pending": PatientFactory(last_name="Attente"),
+        "silent": _old(PatientFactory(last_name="Silencieux", phone="06 00 00 00 01"), 200),
+        "fine": _old(PatientFactory(last_name="Assidu"), 200),
+    }
+    granted = {"status": CoverageRight.Status.GRANTED, "created_by": social, "filed_on": today - timedelta(days=300)}
+    CoverageRightFactory(
+        patient=p["expiring"], start_date=today - timedelta(days=200), end_date=today + timedelta(days=10), **granted
+    )
+    CoverageRightFactory(
+        patient=p["expired"], start_date=today - timedelta(days=300), end_date=today - timedelta(days=2), **granted
+    )
+    # A right ending in 45 days is not "within 30 days"; one filed 59 days ago is not "over 60".
+    CoverageRightFactory(
+        patient=p["fine"], start_date=today - timedelta(days=200), end_date=today + timedelta(days=45), **granted
+    )
+    CoverageRightFactory(
+        patient=p["pending"],
+        status=CoverageRight.Status.FILED,
+        filed_on=today - timedelta(days=61),
+        created_by=social,
+    )
+    CoverageRightFactory(
+        patient=p["fine"], status=CoverageRight.Status.FILED, filed_on=today - timedelta(days=59), created_by=social
+    )
+    now = timezone.now()
+    VisitFactory(patient=p["silent"], occurred_at=now - timedelta(days=120), professional=reception)
+    # A recent visit that was cancelled does not count as a visit.
+    VisitFactory(
+        patient=p["silent"],
+        occurred_at=now - timedelta(days=3),
+        professional=reception,
+        cancelled_at=now,
+        cancel_reason="Erreur",
+    )
+    VisitFactory(patient=p["fine"], occurred_at=now - timedelta(days=89), professional=reception)
+    for key in ("expiring", "expired", "pending"):
+        VisitFactory(patient=p[key], occurred_at=now - timedelta(days=5), professional=reception)
+    return p
+
+
+def _html(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ROLES)
+def test_it_shows_each_role_only_the_blocks_it_may_see(client, personas, todo, persona):
+    html = _html(client, personas[persona])
+    for block, roles in BLOCKS.items():
+        assert (f'data-testid="{block}"' in html) == (persona in roles), block
+    lost_url = reverse("patients:mark-lost", args=[todo["silent"].pk])
+    assert (lost_url in html) == (persona in MARK_LOST)
+    if persona not in BLOCKS["call-back"]:
+        assert "Silencieux".upper() not in html
+
+
+def test_it_counts_the_rights_to_follow_up_and_links_to_the_lists(client, social, todo):
+    html = _html(client, social)
+    for key in ("rights_expiring", "rights_expired", "applications_pending"):
+        assert f'href="{reverse("patients:list")}?todo={key}"' in html
+    listed = {}
+    for key, who in (
+        ("rights_expiring", "expiring"),
+        ("rights_expired", "expired"),
+        ("applications_pending", "pending"),
+    ):
+        page = client.get(reverse("patients:list"), {"todo": key}).content.decode()
+        listed[key] = page
+        assert todo[who].last_name.upper() in page
+        others = {"expiring", "expired", "pending", "fine"} - {who}
+        assert not any(todo[o].last_name.upper() in page for o in others), key
+
+
+def test_it_lists_the_patients_to_call_back_longest_unseen_first(client, nurse, todo):
+    never = _old(PatientFactory(last_name="Jamais"), 100)
+    html = _html(client, nurse)
+    block = html[html.index('data-testid="call-back"') :]
+    assert block.index("JAMAIS") < block.index("SILENCIEUX")
+    assert "ASSIDU" not in block and "EXPIRANT" not in block
+    page = client.get(reverse("patients:list"), {"todo": "call_back"}).content.decode()
+    assert "SILENCIEUX" in page and "JAMAIS" in page and "ASSIDU" not in page
+    assert never.pk
+
+
+def test_it_marks_a_patient_lost_to_follow_up_in_one_click(client, physician, todo):
+    client.force_login(physician)
+    silent = todo["silent"]
+    response = client.post(reverse("patients:mark-lost", args=[silent.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    silent.refresh_from_db()
+    assert silent.status == Patient.Status.LOST
+    assert silent.exit_date == timezone.localdate()
+    assert AuditEvent.objects.filter(patient=silent, action="update").exists()
+    html = client.get(reverse("home")).content.decode()
+    assert "marqué" in html.lower() or "lost" in html.lower()
+    assert f'data-pk="{silent.pk}"' not in html
+
+
+@pytest.mark.parametrize("persona", ["reception", "coordinator", "admin_user"])
+def test_it_refuses_the_one_click_exit_to_roles_that_do_not_record_exits(client, personas, todo, persona):
+    client.force_login(personas[persona])
+    response = client.post(reverse("patients:mark-lost", args=[todo["silent"].pk]))
+    assert response.status_code == 403
+    todo["silent"].refresh_from_db()
+    assert todo["silent"].status == Patient.Status.ACTIVE
+
+
+def test_it_refuses_the_one_click_exit_by_get_and_to_an_outsider(client, nurse, outsider, todo):
+    url = reverse("patients:mark-lost", args=[todo["silent"].pk])
+    client.force_login(nurse)
+    assert client.get(url).status_code == 405
+    client.force_login(outsider)
+    assert client.post(url).status_code == 404
+    todo["silent"].refresh_from_db()
+    assert todo["silent"].status == Patient.Status.ACTIVE
+
+
+def test_it_leaves_a_patient_already_out_of_follow_up_unchanged(client, social, todo):
+    fine = todo["fine"]
+    Patient.objects.filter(pk=fine.pk).update(status=Patient.Status.DECEASED, exit_date=date(2025, 1, 1))
+    client.force_login(social)
+    client.post(reverse("patients:mark-lost", args=[fine.pk]))
+    fine.refresh_from_db()
+    assert fine.status == Patient.Status.DECEASED
+
+
+def test_it_shows_the_next_rcp_with_its_number_of_cases(client, nurse, physician, todo):
+    today = timezone.localdate()
+    soon = Meeting.objects.create(
+        scheduled_at=timezone.make_aware(datetime.combine(today + timedelta(days=3), time(14))),
+        place="Salle 1",
+        chair=physician,
+        created_by=physician,
+    )
+    Meeting.objects.create(
+        scheduled_at=timezone.make_aware(datetime.combine(today + timedelta(days=30), time(14))),
+        place="Salle 1",
+        chair=physician,
+        created_by=physician,
+    )
+    for who in ("silent", "pending"):
+        CaseReview.objects.create(meeting=soon, patient=todo[who], presented_by=nurse, proposed_by=nurse, question="?")
+    html = _html(client, nurse)
+    block = html[html.index('data-testid="next-rcp"') :]
+    assert reverse("rcp:detail", args=[soon.pk]) in block
+    assert "2 cas" in block
+
+
+def test_it_gives_the_coordinator_the_data_quality_count_and_the_report(client, coordinator, todo):
+    # The files of this year's file active lacking something the report needs (no coverage on
+    # arrival, no assessment…): the three patients seen 5 days ago… if this year.
+    html = _html(client, coordinator)
+    year = timezone.localdate().year
+    assert f"{reverse('reports:activity', args=[year])}#data-quality" in html
+
+
+def _seed(n: int, reception, social, offset: int = 0):
+    now = timezone.now()
+    today = timezone.localdate()
+    patients = Patient.objects.bulk_create(
+        Patient(file_number=f"PASS-H-{offset + i:06d}", last_name=f"H{offset + i}", birth_year=1980) for i in range(n)
+    )
+    Patient.objects.filter(pk__in=[p.pk for p in patients]).update(created_at=now - timedelta(days=400))
+    Visit.objects.bulk_create(
+        Visit(patient=p, professional=reception, kind="reception", occurred_at=now - timedelta(days=100 + i % 50))
+        for i, p in enumerate(patients)
+    )
+    CoverageRight.objects.bulk_create(
+        CoverageRight(
+            patient=p,
+            regime="ame",
+            status="granted",
+            start_date=today - timedelta(days=300),
+            end_date=today + timedelta(days=i % 40 - 5),
+            created_by=social,
+        )
+        for i, p in enumerate(patients)
+    )
+
+
+@pytest.mark.parametrize("persona", ["social", "coordinator", "physician"])
+def test_it_runs_the_same_bounded_number_of_queries_with_few_and_many_rows(
+    client, personas, reception, social, django_assert_max_num_queries, persona, clock
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas[persona])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        return len(ctx.captured_queries)
+
+    _seed(3, reception, social)
+    few = count()
+    _seed(300, reception, social, offset=3)
+    many = count()
+    assert few == many
+    # session, user, groups (3); today's visits, counts, my visits today (3); patients to call
+    # back and their count (2); rights to renew, applications in progress, rights to follow up
+    # (3); next RCP (1); data quality (1); panels: my RCP actions (1), budget (2); role lookups.
+    with django_assert_max_num_queries(20):
+        client.get(reverse("home"))
