@@ -1,29 +1,18 @@
-"""Personas: one user per role, plus an outsider with no role."""
+"""Fixtures shared by every test: personas (one user per role, plus an outsider), the clock.
+
+Helpers live in tests/support/; PASSWORD, PERSONAS and make_user are re-exported here for
+the modules that still import them from tests.conftest.
+"""
 
 import pytest
-from django.contrib.auth.models import Group, User
+import time_machine
+from django.contrib.auth.models import Group
 
 from pass_unit.roles import Role
+from tests.support.clock import now_for_tests, travelling
+from tests.support.users import PASSWORD, PERSONAS, make_user
 
-PASSWORD = "correct-horse-battery-42"
-
-PERSONAS = {
-    "reception": Role.RECEPTION,
-    "social": Role.SOCIAL_WORKER,
-    "nurse": Role.NURSE,
-    "physician": Role.PHYSICIAN,
-    "psychologist": Role.PSYCHOLOGIST,
-    "coordinator": Role.COORDINATOR,
-    "admin_user": Role.ADMIN,
-}
-
-
-def make_user(username: str, role: Role | None, **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title(), **extra)
-    if role is not None:
-        # get_or_create: transactional tests flush the groups made by the data migration.
-        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    return user
+__all__ = ["PASSWORD", "PERSONAS", "make_user"]
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +102,29 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _travel_to_test_now(request):
+    """With PASS_UNIT_TEST_NOW set, the whole test (fixtures included) runs at that instant.
+
+    The clock keeps ticking from there. Browser tests are left alone: Chromium keeps the
+    real time, and a session cookie dated otherwise would not be sent.
+    """
+    if not travelling() or request.node.get_closest_marker("browser"):
+        yield None
+        return
+    with time_machine.travel(now_for_tests(), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(_travel_to_test_now):
+    """A clock set at `now_for_tests()` (DEFAULT_NOW unless PASS_UNIT_TEST_NOW says otherwise).
+
+    For every test or fixture that depends on the day or the hour: "today" is the same
+    whatever the real time. It ticks (records made one after the other stay ordered);
+    `clock.shift(timedelta(...))` or `clock.move_to(...)` make time pass.
+    """
+    with time_machine.travel(now_for_tests(), tick=True) as traveller:
+        yield traveller

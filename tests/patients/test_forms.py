@@ -9,19 +9,31 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 
 from pass_unit.models import AuditEvent
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
-from tests.factories import CoverageRightFactory, VisitFactory
-from tests.patients.conftest import an_hour_ago, assert_refused, edit_data, local_input, patient_data
+from tests.support.factories import CoverageRightFactory, VisitFactory
+from tests.support.patients import an_hour_ago, assert_refused, edit_data, local_input, patient_data
 
 SCRIPT = "<script>alert(1)</script>"
 HUGE = "A" * 10_000
 NUL = "Chi\x00di"
 
 
-def days(n: int) -> str:
+def _days(n: int) -> str:
     return (timezone.localdate() + timedelta(days=n)).isoformat()
+
+
+def _in_days_input(n: int) -> str:
+    return local_input(timezone.now() + timedelta(days=n))
+
+
+# Lazy: the parameters below are built when the module is collected, but the date is read
+# when the form is posted, on the test clock (a run across midnight still posts "tomorrow").
+days = lazy(_days, str)
+in_days_input = lazy(_in_days_input, str)
+an_hour_ago = lazy(an_hour_ago, str)
 
 
 def snapshot() -> tuple:
@@ -40,6 +52,7 @@ def snapshot() -> tuple:
 
 
 def post(client, url: str, data: dict):
+    data = {name: str(value) if isinstance(value, Promise) else value for name, value in data.items()}
     before = snapshot()
     response = client.post(url, data)
     assert snapshot() == before, "a refused form wrote something"
@@ -211,7 +224,7 @@ FILE_FORM_CASES = [
     pytest.param(
         "visit-create",
         "social",
-        visit_data(occurred_at=local_input(timezone.now() + timedelta(days=1))),
+        visit_data(occurred_at=in_days_input(1)),
         "occurred_at",
         ["occurred_at", "reason"],
         id="visit-tomorrow",

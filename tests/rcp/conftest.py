@@ -15,6 +15,11 @@ def register(user, last_name, first_name, *, year=1985, **extra) -> Patient:
     return patient_services.patient_register(patient=patient, acting_user=user)
 
 
+@pytest.fixture(autouse=True)
+def _on_the_test_clock(clock):
+    """RCP tests run on the test clock: "today" does not depend on when they run."""
+
+
 @pytest.fixture
 def patient(social, physician):
     """A patient with a social assessment, a right being built and a medical context."""
@@ -52,14 +57,15 @@ def team(social, nurse, physician, psychologist):
 
 
 @pytest.fixture
-def planned(physician, team):
-    """A meeting in a week, chaired by the physician, the whole team invited."""
+def planned(clock, physician, team):
+    """A meeting in a week, chaired by the physician, the whole team invited (on the test clock)."""
     return helpers.plan(physician, members=team)
 
 
 @pytest.fixture
 def held(planned, physician, patient, other_patient, social, nurse):
-    """Today's meeting, attendance taken, two cases decided, one action each."""
+    """Today's meeting (begun earlier today, whatever the hour), attendance taken, two cases decided,
+    one action each."""
     first = helpers.add_case(planned, patient, physician, social="Hébergée au 115", medical="Tuberculose")
     second = helpers.add_case(planned, other_patient, social, question="Hébergement ?")
     helpers.pass_time(planned)

@@ -34,11 +34,15 @@ def at(day_offset: int, hour: int = 14) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
-def earlier_today(hours: int = 1) -> datetime:
-    """`hours` ago, but not before midnight (local time): a moment already past, still today."""
+def earlier_today(minutes: int = 60) -> datetime:
+    """`minutes` ago, or less when that would fall on yesterday: a moment already past, still today.
+
+    Just after midnight the time since midnight is shared out in proportion (a meeting held
+    "60 minutes ago" stays before one held "30 minutes ago"), so tests run at any hour.
+    """
     now = timezone.localtime()
-    midnight = timezone.make_aware(datetime.combine(now.date(), time(0, 0)))
-    return max(now - timedelta(hours=hours), midnight)
+    since_midnight = now - timezone.make_aware(datetime.combine(now.date(), time(0, 0)))
+    return now - min(timedelta(minutes=minutes), since_midnight * minutes / (24 * 60))
 
 
 def plan(

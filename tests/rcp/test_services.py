@@ -314,7 +314,7 @@ def test_the_follow_up_of_validated_minutes_keeps_the_status_of_the_day(validate
     action = Action.objects.get(assignee=nurse)
     second = helpers.plan(physician)
     case = helpers.add_case(second, validated.cases.first().patient, physician)
-    helpers.pass_time(second, to=timezone.now() - timedelta(minutes=30))
+    helpers.pass_time(second, to=helpers.earlier_today(minutes=30))
     helpers.take_attendance(second, physician)
     helpers.decide(case, physician)
     helpers.validate(second, coordinator, real_pdf=False)
