@@ -166,7 +166,15 @@ def test_money_is_formatted_in_one_place_and_the_filter_wraps_it():
 
 def _app_forms():
     get_resolver().url_patterns  # noqa: B018 (loads every view, hence every form module)
-    for name in ("patients.forms", "rcp.forms", "budget.forms", "pass_unit.forms", "pass_unit.account_forms"):
+    modules = (
+        "patients.forms",
+        "rcp.forms",
+        "budget.forms",
+        "pass_unit.forms",
+        "pass_unit.account_forms",
+        "pass_unit.reports.forms",
+    )
+    for name in modules:
         importlib.import_module(name)
     seen, todo = set(), [forms.BaseForm]
     while todo:

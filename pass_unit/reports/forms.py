@@ -1,9 +1,10 @@
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pass_unit.forms import QuantityField
 from pass_unit.models import StaffFTE
 
 FTE_MAX = Decimal(50)
@@ -35,23 +36,16 @@ class PeriodForm(forms.Form):
 
 class StaffFTEForm(forms.Form):
     profession = forms.ChoiceField(label=_("Profession"), choices=StaffFTE.Profession.choices)
-    fte = forms.CharField(
+    # The shared decimal field (pass_unit.forms): "0,8", "0.8" and "1 234" read alike, "1e1" refused.
+    fte = QuantityField(
         label=_("Full-time equivalents"),
-        max_length=10,
+        maximum=FTE_MAX,
+        allow_zero=True,
         help_text=_("For example 0,8 for a four-fifths post."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "invalid": _("Enter a number, for example 0,8."),
+            "negative": _("Enter a number between 0 and 50."),
+            "too_large": _("Enter a number between 0 and 50."),
+            "places": _("Two decimal places at most."),
+        },
     )
-
-    def clean_fte(self) -> Decimal:
-        raw = self.cleaned_data["fte"].strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise forms.ValidationError(_("Enter a number, for example 0,8."), code="invalid") from None
-        if not value.is_finite():
-            raise forms.ValidationError(_("Enter a number, for example 0,8."), code="invalid")
-        if value < 0 or value > FTE_MAX:
-            raise forms.ValidationError(_("Enter a number between 0 and 50."), code="range")
-        if value != value.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("Two decimal places at most."), code="precision")
-        return value.quantize(Decimal("0.01"))
