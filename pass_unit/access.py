@@ -26,6 +26,12 @@ PSYCH_EDIT = {R.PSYCHOLOGIST}
 ORIENTATION_EDIT = {R.SOCIAL_WORKER, R.NURSE, R.PHYSICIAN, R.PSYCHOLOGIST}
 
 ACCOUNTS_MANAGE = {R.COORDINATOR, R.ADMIN}
+# Identity vigilance (issue 9): the identity editors validate an identity against a document and set
+# its attributes; reception, social workers and the coordinator merge two files of one person (the
+# coordinator reads identities only, but the issue gives them the merge); the coordinator undoes one.
+IDENTITY_VALIDATE = IDENTITY_EDIT
+PATIENT_MERGE = {R.RECEPTION, R.SOCIAL_WORKER, R.COORDINATOR}
+PATIENT_MERGE_UNDO = {R.COORDINATOR}
 AUDIT_READ = {R.COORDINATOR, R.ADMIN}
 
 # Visits whose notes are covered by medical secrecy (the audit trail masks them too).
@@ -81,6 +87,30 @@ def can_read_orientations(user) -> bool:
 
 def can_edit_orientation(user) -> bool:
     return has(user, ORIENTATION_EDIT)
+
+
+def can_validate_identity(user) -> bool:
+    return has(user, IDENTITY_VALIDATE)
+
+
+def can_merge_patients(user) -> bool:
+    return has(user, PATIENT_MERGE)
+
+
+def can_undo_patient_merge(user) -> bool:
+    return has(user, PATIENT_MERGE_UNDO)
+
+
+def get_patient_merge_for_user(request, patient, pk):
+    """A merge received by `patient` (got from `get_patient_for_user`); PermissionDenied unless the
+    user may undo merges."""
+    from patients.models import PatientMerge
+
+    if not can_read_identity(request.user):
+        raise Http404
+    merge = _get_or_404(PatientMerge.objects.filter(target=patient).select_related("source", "target"), pk)
+    require(can_undo_patient_merge(request.user))
+    return merge
 
 
 def can_manage_accounts(user) -> bool:

@@ -110,12 +110,12 @@ def record_create(user, obj, *, patient=None):
     return record(user, "create", obj=obj, patient=patient, changes=changes)
 
 
-def record_update(user, before, after, *, patient=None):
+def record_update(user, before, after, *, patient=None, detail: str = ""):
     old, new = _field_values(before), _field_values(after)
     changes = {name: [old[name], new[name]] for name in new if old.get(name) != new[name]}
     if not changes:
         return None
-    return record(user, "update", obj=after, patient=patient, changes=changes)
+    return record(user, "update", obj=after, patient=patient, changes=changes, detail=detail)
 
 
 def record_view(user, patient, *, medical: bool = False):

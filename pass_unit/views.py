@@ -95,7 +95,17 @@ def _call_back_block(user, now) -> dict:
     to_call = patient_selectors.patients_to_call_back(now)
     patients = list(
         to_call.annotate(last_visit=patient_selectors.last_visit_at())
-        .only("pk", "file_number", "last_name", "first_name", "usage_name", "status", "phone")
+        .only(
+            "pk",
+            "file_number",
+            "last_name",
+            "first_name",
+            "usage_name",
+            "status",
+            "phone",
+            "identity_status",
+            "identity_attributes",
+        )
         .order_by(F("last_visit").asc(nulls_first=True), "pk")[:CALL_BACK_SHOWN]
     )
     for patient in patients:

@@ -40,6 +40,20 @@ class PatientForm(ModelForm):
         help_text=_("When the exact date of birth is not known."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    identity_change_reason = forms.CharField(
+        label=_("Reason for changing a strict trait"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "This identity was checked against a document: changing the names, date of birth, sex or "
+            "country of birth needs a reason and makes it provisional again, unless you check a document now."
+        ),
+    )
+    identity_document_recheck = forms.ChoiceField(
+        label=_("Identity document checked again now"),
+        required=False,
+        choices=[("", _("No document checked now")), *Patient.IdentityDocument.choices],
+    )
 
     class Meta:
         model = Patient
@@ -62,6 +76,7 @@ class PatientForm(ModelForm):
             "referred_by",
             "referral_detail",
             "referring_physician",
+            "birth_date_precision",
         ]
 
     field_order = [
@@ -72,6 +87,7 @@ class PatientForm(ModelForm):
         "sex",
         "birth_date",
         "estimated_birth_year",
+        "birth_date_precision",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -87,6 +103,16 @@ class PatientForm(ModelForm):
             self.fields["version"].initial = self.instance.version
             # Without the version read with the form, a lost update could not be detected.
             self.fields["version"].required = True
+        # Deduced from the date when left empty (exact with a date, the year otherwise).
+        self.fields["birth_date_precision"].required = False
+        self.fields["birth_date_precision"].choices = [
+            ("", _("Deduce from the date")),
+            *Patient.BirthDatePrecision.choices,
+        ]
+        if not self.instance.pk or self.instance.identity_status == Patient.IdentityStatus.PROVISIONAL:
+            # The reason and the new check only concern an identity already checked (RNIV strict traits).
+            del self.fields["identity_change_reason"]
+            del self.fields["identity_document_recheck"]
 
     def clean_last_name(self):
         value = self.cleaned_data["last_name"].strip()
@@ -152,7 +178,51 @@ class PatientForm(ModelForm):
             and not cleaned.get("languages")
         ):
             self.add_error("interpreter_language", _("Say which language the interpreter must speak."))
+        self._clean_birth_date_precision(cleaned)
+        if "identity_change_reason" in self.fields:
+            self._clean_strict_traits(cleaned)
         return cleaned
+
+    def _clean_birth_date_precision(self, cleaned):
+        precision = cleaned.get("birth_date_precision")
+        precise = (Patient.BirthDatePrecision.EXACT, Patient.BirthDatePrecision.MONTH)
+        if not precision:
+            cleaned["birth_date_precision"] = (
+                Patient.BirthDatePrecision.EXACT if cleaned.get("birth_date") else Patient.BirthDatePrecision.YEAR
+            )
+        elif cleaned.get("birth_date") and precision not in precise:
+            self.add_error(
+                "birth_date_precision",
+                _("A date of birth is given: choose “exact date” or “month and year only”."),
+            )
+        elif not cleaned.get("birth_date") and precision in precise and "birth_date" not in self.errors:
+            self.add_error("birth_date_precision", _("Give the date of birth, or choose “year only” or “unknown”."))
+
+    def strict_trait_changes(self, cleaned) -> list[str]:
+        """The strict traits (RNIV) this edit changes, by their labels."""
+        birth_date = cleaned.get("birth_date")
+        new = {
+            "last_name": cleaned.get("last_name"),
+            "first_name": cleaned.get("first_name"),
+            "birth_date": birth_date,
+            "birth_year": birth_date.year if birth_date else cleaned.get("estimated_birth_year"),
+            "sex": cleaned.get("sex"),
+            "birth_country": cleaned.get("birth_country"),
+        }
+        return [
+            str(Patient._meta.get_field(name).verbose_name)
+            for name in Patient.STRICT_TRAITS
+            if name in new and new[name] != getattr(self.instance, name, None)
+        ]
+
+    def _clean_strict_traits(self, cleaned):
+        changed = self.strict_trait_changes(cleaned)
+        if changed and not cleaned.get("identity_change_reason", "").strip():
+            self.add_error(
+                "identity_change_reason",
+                _("This identity was checked against a document: give the reason for changing %(traits)s.")
+                % {"traits": ", ".join(changed)},
+            )
 
     def apply(self, patient: Patient) -> Patient:
         """Copy the cleaned values onto `patient` without saving."""
@@ -165,6 +235,84 @@ class PatientForm(ModelForm):
             else self.cleaned_data["estimated_birth_year"]
         )
         return patient
+
+
+class IdentityForm(Form):
+    """Validate an identity against a document, or send it back to provisional; set its attributes."""
+
+    identity_status = forms.ChoiceField(label=_("Identity status"), widget=forms.RadioSelect)
+    identity_document_type = forms.ChoiceField(
+        label=_("Identity document checked"),
+        required=False,
+        choices=[("", "—"), *Patient.IdentityDocument.choices],
+        help_text=_("A high-trust document, seen in the original. Choose it again to record a new check."),
+    )
+    identity_attributes = forms.MultipleChoiceField(
+        label=_("Attributes"),
+        required=False,
+        choices=Patient.IdentityAttribute.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Required when a checked identity becomes provisional again."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "identity_status": patient.identity_status,
+                "identity_attributes": patient.identity_attributes,
+                "version": patient.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        S = Patient.IdentityStatus
+        # Retrieved and qualified come from the INS teleservice: never offered, only kept.
+        statuses = [S.PROVISIONAL, S.VALIDATED]
+        if patient.identity_status not in statuses:
+            statuses.insert(0, S(patient.identity_status))
+        self.fields["identity_status"].choices = [(s.value, s.label) for s in statuses]
+
+    def clean(self):
+        cleaned = super().clean()
+        S = Patient.IdentityStatus
+        status = cleaned.get("identity_status")
+        current = self.patient.identity_status
+        if status == S.VALIDATED:
+            if not cleaned.get("identity_document_type") and current != S.VALIDATED:
+                self.add_error("identity_document_type", _("Say which identity document was checked."))
+            barred = {Patient.IdentityAttribute.FICTITIOUS, Patient.IdentityAttribute.DOUBTFUL}
+            if barred & set(cleaned.get("identity_attributes") or []):
+                self.add_error("identity_attributes", _("A fictitious or doubtful identity cannot be validated."))
+        if status == S.PROVISIONAL and current != S.PROVISIONAL and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason why this identity is no longer trusted."))
+        return cleaned
+
+
+class MergeChooseForm(Form):
+    q = forms.CharField(label=_("Name, alias, file number or birth year"), required=False, max_length=200)
+
+
+class MergeForm(Form):
+    reason = forms.CharField(
+        label=_("Reason for the merge"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What shows that both files are the same person (document seen, patient asked…)."),
+    )
+    confirm = forms.BooleanField(label=_("I checked that both files belong to the same person."))
+
+
+class MergeUndoForm(Form):
+    reason = forms.CharField(
+        label=_("Reason for undoing the merge"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PatientFilterForm(Form):

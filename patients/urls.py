@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
     path("<int:pk>/exit/", views.patient_exit, name="exit"),
+    # Identity vigilance: status and attributes; merging a duplicate file B into A, and undoing it.
+    path("<int:pk>/identity/", views.patient_identity, name="identity"),
+    path("<int:pk>/merge/", views.patient_merge_choose, name="merge-choose"),
+    path("<int:pk>/merge/<int:other_pk>/", views.patient_merge, name="merge"),
+    path("<int:pk>/merges/<int:merge_pk>/undo/", views.patient_merge_undo, name="merge-undo"),
     path("<int:pk>/lost/", views.patient_mark_lost, name="mark-lost"),
     path("<int:pk>/medical/", views.medical_edit, name="medical-edit"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),

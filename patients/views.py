@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, audit, panels
 from patients import forms, selectors, services
-from patients.models import CoverageRight, MedicalContext, Patient, Visit
+from patients.models import CoverageRight, MedicalContext, Patient, PatientMerge, Visit
 from patients.selectors import find_duplicates
 
 PAGE_SIZE = 25
@@ -62,6 +62,8 @@ def patient_list(request):
         "nationality",
         "interpreter_needed",
         "languages",
+        "identity_status",
+        "identity_attributes",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     last_visits = dict(
@@ -162,6 +164,12 @@ def _patient_file_context(request, patient):
         "can_change_status": access.can_change_patient_status(user, patient),
         "can_add_visit": bool(access.visit_kinds_for(user)),
         "can_read_access_log": access.can_read_patient_access_log(user, patient),
+        "can_validate_identity": access.can_validate_identity(user),
+        "can_merge": access.can_merge_patients(user),
+        # Merges into this file, with their undo: the coordinator's (one query, for that role only).
+        "merges": list(PatientMerge.objects.filter(target=patient).select_related("source", "merged_by"))
+        if access.can_undo_patient_merge(user)
+        else [],
         # Sections and buttons contributed by other apps (RCP reviews, care costs…).
         "panels": panels.render(panels.PATIENT_FILE, request, patient),
         "extra_actions": panels.render(panels.PATIENT_ACTIONS, request, patient),
@@ -172,6 +180,10 @@ def _patient_file_context(request, patient):
 @require_safe
 def patient_detail(request, pk):
     patient = access.get_patient_for_user(request, pk)
+    if patient.merged_into_id:
+        # A file merged into another leads there: its history, aliases and number live on in that file.
+        messages.info(request, _("File %(number)s was merged into this file.") % {"number": patient.file_number})
+        return redirect("patients:detail", pk=patient.merged_into_id)
     ctx = _patient_file_context(request, patient)
     audit.record_view(request.user, patient)
     if ctx["can_read_medical"]:
@@ -191,7 +203,11 @@ def patient_edit(request, pk):
                 patient=patient,
                 expected_version=form.cleaned_data["version"],
                 acting_user=request.user,
+                reason=form.cleaned_data.get("identity_change_reason", ""),
+                document_type=form.cleaned_data.get("identity_document_recheck", ""),
             )
+        except services.IdentityRefused as exc:
+            form.add_error("identity_change_reason" if "identity_change_reason" in form.fields else None, exc.message)
         except services.StaleEdit as exc:
             stale = exc.current
             form.add_error(
@@ -419,3 +435,135 @@ def patient_mark_lost(request, pk):
     )
     messages.success(request, _("%(name)s marked lost to follow-up.") % {"name": patient.display_name})
     return redirect("home")
+
+
+# /patients/<pk>/identity/
+def patient_identity(request, pk):
+    """Identity vigilance: validate the identity against a document, set its attributes."""
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_validate_identity(request.user))
+    form = forms.IdentityForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.patient_identity_set(
+                patient=patient,
+                status=data["identity_status"],
+                attributes=data["identity_attributes"],
+                document_type=data["identity_document_type"],
+                reason=data["reason"],
+                expected_version=data["version"],
+                acting_user=request.user,
+            )
+        except services.IdentityRefused as exc:
+            form.add_error(None, exc.message)
+        except services.StaleEdit:
+            form.add_error(
+                None, _("This file was changed by someone else meanwhile: check the identity below, then save again.")
+            )
+            data = form.data.copy()
+            data["version"] = Patient.objects.values_list("version", flat=True).get(pk=patient.pk)
+            form.data = data
+        else:
+            messages.success(request, _("Identity status saved."))
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/identity.html", {"form": form, "patient": patient})
+
+
+MERGE_CANDIDATES_SHOWN = 20
+MERGE_VISITS_SHOWN = 10
+
+
+# /patients/<pk>/merge/
+@require_safe
+def patient_merge_choose(request, pk):
+    """Choose the other file of the same person: likely duplicates first, or a search."""
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_merge_patients(request.user))
+    form = forms.MergeChooseForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    if query:
+        candidates = Patient.objects.active().search(query)
+    else:
+        candidates = Patient.objects.likely_duplicates(
+            last_name=patient.last_name,
+            first_name=patient.first_name,
+            aliases=patient.aliases,
+            birth_year=patient.birth_year,
+        )
+    candidates = list(candidates.exclude(pk=patient.pk).filter(merged_into__isnull=True)[:MERGE_CANDIDATES_SHOWN])
+    ctx = {"patient": patient, "form": form, "candidates": candidates, "query": query}
+    return render(request, "patients/merge_choose.html", ctx)
+
+
+def _merge_side(request, patient) -> dict:
+    """What the comparison shows of one file, as the user's role may see it."""
+    user = request.user
+    visits = list(patient.visits.select_related("professional").order_by("-occurred_at")[: MERGE_VISITS_SHOWN + 1])
+    for visit in visits:
+        visit.reason_visible = access.can_read_visit_notes(user, visit.kind) or visit.kind == Visit.Kind.RECEPTION
+    return {
+        "patient": patient,
+        "visits": visits[:MERGE_VISITS_SHOWN],
+        "more_visits": len(visits) > MERGE_VISITS_SHOWN,
+        "rights": list(patient.rights.all()) if access.can_read_social_summary(user) else None,
+        "medical": MedicalContext.objects.filter(patient=patient).first() if access.can_read_medical(user) else None,
+        # The RCP history and care costs, as on the file: each panel checks the role itself.
+        "panels": panels.render(panels.PATIENT_FILE, request, patient),
+    }
+
+
+# /patients/<pk>/merge/<other_pk>/
+def patient_merge(request, pk, other_pk):
+    """Side-by-side comparison of file A (`pk`, kept) and file B (`other_pk`), and the merge of B into A."""
+    target = access.get_patient_for_user(request, pk)
+    access.require(access.can_merge_patients(request.user))
+    source = access.get_patient_for_user(request, other_pk)
+    form = forms.MergeForm(request.POST or None)
+    problems = services.merge_conflicts(target=target, source=source)
+    if request.method == "POST" and form.is_valid() and not problems:
+        try:
+            services.patient_merge(
+                target=target, source=source, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
+        except services.MergeRefused as exc:
+            problems = exc.messages
+        else:
+            messages.success(
+                request,
+                _("File %(source)s merged into %(target)s.")
+                % {"source": source.file_number, "target": target.file_number},
+            )
+            return redirect("patients:detail", pk=target.pk)
+    ctx = {
+        "patient": target,
+        "target": _merge_side(request, target),
+        "source": _merge_side(request, source),
+        "form": form,
+        "problems": problems,
+        "can_read_medical": access.can_read_medical(request.user),
+        "can_read_rights": access.can_read_social_summary(request.user),
+    }
+    return render(request, "patients/merge.html", ctx)
+
+
+# /patients/<pk>/merges/<merge_pk>/undo/
+def patient_merge_undo(request, pk, merge_pk):
+    """Undo a mistaken merge into this file (the coordinator)."""
+    patient = access.get_patient_for_user(request, pk)
+    merge = access.get_patient_merge_for_user(request, patient, merge_pk)
+    form = forms.MergeUndoForm(request.POST or None)
+    problems = services.merge_undo_blockers(merge)
+    if request.method == "POST" and form.is_valid() and not problems:
+        try:
+            services.patient_merge_undo(merge=merge, reason=form.cleaned_data["reason"], acting_user=request.user)
+        except services.MergeRefused as exc:
+            problems = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Merge undone: %(source)s is a file of its own again.") % {"source": merge.source.file_number},
+            )
+            return redirect("patients:detail", pk=patient.pk)
+    ctx = {"patient": patient, "merge": merge, "form": form, "problems": problems}
+    return render(request, "patients/merge_undo.html", ctx)
