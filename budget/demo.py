@@ -353,7 +353,7 @@ def _status(rng, day: date, today: date) -> dict:
 def _year_expenses(rng, *, year, target, today, items, by_month, patients, tags, author, physician) -> list[Expense]:
     expenses = []
     patients_by_pk = {p.pk: p for p in patients}
-    long_term = [p for p in patients if p.created_at.date() <= date(year, 3, 1)]
+    long_term = [p for p in patients if timezone.localdate(p.created_at) <= date(year, 3, 1)]
     # Up to two patients living with HIV on antiretrovirals all year, one hepatitis C cure (three
     # boxes): the costliest files.
     hiv = [p for p in long_term if "vih" in tags[p.pk]][:2]
@@ -401,7 +401,7 @@ def _year_expenses(rng, *, year, target, today, items, by_month, patients, tags,
         )
         visits = by_month.get((year, month), [])
         rng.shuffle(visits)
-        followed = [p for p in patients if p.created_at.date() <= last] or [None]
+        followed = [p for p in patients if timezone.localdate(p.created_at) <= last] or [None]
         attempts = 0
         while spent < month_target and attempts < 5000:
             attempts += 1
