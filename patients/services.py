@@ -241,6 +241,11 @@ def orientation_add(*, orientation: Orientation, patient: Patient, acting_user):
 MERGE_EXCLUDED = {
     "pass_unit.auditevent.patient": "the audit trail is append-only (a PostgreSQL trigger refuses UPDATE): "
     "B's rows stay on B; the merge's own rows name both files",
+    # Validated minutes are frozen (a PostgreSQL trigger refuses any UPDATE of their rows): a patient's
+    # extract stays filed under the file number it prints (B's). It follows its case review, which
+    # moves: A's file lists it with the review (rcp.selectors.patient_reviews).
+    "rcp.minutesextract.patient": "frozen with the validated minutes (a trigger refuses UPDATE); "
+    "reached from A through its case review, which moves",
     "patients.patientmerge.target": "the history of merges: never rewritten, it is what undo reads",
     "patients.patientmerge.source": "the history of merges: never rewritten, it is what undo reads",
 }
