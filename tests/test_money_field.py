@@ -25,8 +25,8 @@ from pass_unit.templatetags.pass_extras import money
 from patients.models import MAX_MONTHLY_INCOME, Patient, SocialAssessment
 from patients.services import patient_register
 from rcp.models import MAX_OPTION_COST, CaseOption
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, make_option
-from tests.factories import PatientFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, make_option
+from tests.support.factories import PatientFactory
 
 D = Decimal
 NBSP, NNBSP = "\u00a0", "\u202f"

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from pass_unit.roles import Role
-from tests.conftest import PASSWORD
+from tests.support.users import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread: without this, Django
 # refuses ORM calls there (creating the test database raises SynchronousOnlyOperation).

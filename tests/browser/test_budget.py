@@ -21,8 +21,8 @@ from pass_unit.roles import Role
 from pass_unit.templatetags.pass_extras import money
 from patients.models import Visit
 from tests.browser.conftest import screenshot
-from tests.conftest import make_user
-from tests.factories import PatientFactory, VisitFactory
+from tests.support.factories import PatientFactory, VisitFactory
+from tests.support.users import make_user
 
 CHARGE = "[data-testid=charge]"
 
@@ -239,7 +239,7 @@ def test_the_coordinator_imports_follows_and_corrects(live_server, page, new_con
     screenshot(page, "budget-11-costliest-patients")
 
     # A physician prices the options of an RCP case from the catalogue.
-    from tests.budget.factories import make_option
+    from tests.support.budget import make_option
 
     option = make_option(patient, physician, retained=True)
     physician_page = new_context().new_page()

@@ -16,9 +16,9 @@ from budget.models import Expense
 from pass_unit.roles import Role
 from patients.models import Visit
 from tests.browser.conftest import screenshot
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory
-from tests.conftest import make_user
-from tests.factories import PatientFactory, VisitFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory
+from tests.support.factories import PatientFactory, VisitFactory
+from tests.support.users import make_user
 
 SUBMIT = "main form[method=post] button[type=submit]"
 

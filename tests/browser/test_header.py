@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from pass_unit.roles import Role
 from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 # A real unit's name is often longer than the demo's.
 LONG_UNIT_NAME = "PASS — Centre hospitalier intercommunal de Villeneuve-Saint-Georges"

@@ -18,9 +18,9 @@ from pass_unit.roles import Role
 from patients.models import SocialAssessment
 from rcp.models import CaseOption
 from tests.browser.conftest import screenshot
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, make_option
-from tests.conftest import make_user
-from tests.factories import PatientFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, make_option
+from tests.support.factories import PatientFactory
+from tests.support.users import make_user
 
 D = Decimal
 SAVE = "form.card[method=post] button[type=submit]"  # not the navbar's logout form

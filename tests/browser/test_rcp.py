@@ -20,7 +20,7 @@ from patients import services as patient_services
 from patients.models import Patient, SocialAssessment
 from rcp.models import Action, CaseReview, Meeting
 from tests.browser.conftest import screenshot
-from tests.conftest import make_user
+from tests.support.users import make_user
 
 SUBMIT = "main form[method=post] button[type=submit]"
 MEETING_URL = re.compile(r"/rcp/(\d+)/$")

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from pass_unit.roles import Role
 from tests.browser.conftest import screenshot
-from tests.conftest import make_user
-from tests.factories import PatientFactory
+from tests.support.factories import PatientFactory
+from tests.support.users import make_user
 
 SUBMIT = "main form[method=post] button[type=submit]"
 NEW_PASSWORD = "Cafe-du-matin-2026!"

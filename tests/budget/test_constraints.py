@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from budget.models import BudgetYear, CatalogueItem, Expense
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_the_database_refuses_impossible_expenses(nurse, overrides, constraint):
 
 
 def test_a_visit_needs_its_patient(nurse):
-    from tests.factories import VisitFactory
+    from tests.support.factories import VisitFactory
 
     visit = VisitFactory(professional=nurse)
     with pytest.raises(IntegrityError, match="expense_visit_has_patient"):

@@ -15,7 +15,7 @@ from pass_unit.roles import Role
 from patients.demo_data import PROFILES
 from patients.models import MedicalContext, Patient, Visit
 from rcp.models import CaseReview
-from tests.budget.factories import make_option
+from tests.support.budget import make_option
 from tests.support.factories import PatientFactory, VisitFactory
 from tests.support.users import make_user
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from budget import exports
 from budget.models import Category, Expense
 from pass_unit.models import AuditEvent
-from tests.budget.factories import CatalogueItemFactory, ExpenseFactory
-from tests.factories import PatientFactory
+from tests.support.budget import CatalogueItemFactory, ExpenseFactory
+from tests.support.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

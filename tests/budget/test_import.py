@@ -11,8 +11,8 @@ from budget import services
 from budget.models import Expense, PharmacyImport
 from pass_unit import audit
 from pass_unit.models import AuditEvent
-from tests.budget.factories import CatalogueItemFactory
-from tests.factories import PatientFactory
+from tests.support.budget import CatalogueItemFactory
+from tests.support.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

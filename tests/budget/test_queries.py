@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budget.models import Category, Expense, ExtraAllocation
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory
-from tests.conftest import make_user
-from tests.factories import PatientFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory
+from tests.support.factories import PatientFactory
+from tests.support.users import make_user
 
 # Every page of a logged-in user: session, user, user's groups; then the idle-timeout session
 # save (SESSION_SAVE_EVERY_REQUEST): savepoint, UPDATE django_session, release savepoint.

@@ -9,8 +9,8 @@ from django.urls import reverse
 from budget.models import Category, Expense, OptionCostLine
 from pass_unit.models import AuditEvent
 from rcp.models import CaseOption
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory, make_option
-from tests.factories import PatientFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory, make_option
+from tests.support.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

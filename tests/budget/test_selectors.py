@@ -9,8 +9,8 @@ import pytest
 from budget import selectors
 from budget.models import Category, Expense, ExtraAllocation
 from budget.money import Alert
-from tests.budget.factories import BudgetYearFactory, ExpenseFactory
-from tests.factories import PatientFactory
+from tests.support.budget import BudgetYearFactory, ExpenseFactory
+from tests.support.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -10,8 +10,8 @@ from budget import services
 from budget.models import BudgetYear, CatalogueItem, Category, Expense, ExtraAllocation
 from budget.services import Line
 from pass_unit.models import AuditEvent
-from tests.budget.factories import CatalogueItemFactory
-from tests.factories import PatientFactory, VisitFactory
+from tests.support.budget import CatalogueItemFactory
+from tests.support.factories import PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal

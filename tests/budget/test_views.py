@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from budget.models import BudgetYear, CatalogueItem, Category, Expense
 from pass_unit.models import AuditEvent
 from pass_unit.templatetags.pass_extras import money
-from tests.budget.factories import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory
-from tests.factories import PatientFactory, VisitFactory
+from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, ExpenseFactory
+from tests.support.factories import PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -378,7 +378,7 @@ def test_the_costliest_patients_page_lists_them(login, physician, nurse):
 
 def test_care_decided_in_rcp_is_tied_to_the_decision(login, physician, patient, catalogue):
     from rcp.models import CaseReview
-    from tests.budget.factories import make_option
+    from tests.support.budget import make_option
 
     case = make_option(patient, physician).case_review
     CaseReview.objects.filter(pk=case.pk).update(decision="Radiographie puis avis.")

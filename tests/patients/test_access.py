@@ -13,16 +13,24 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from pass_unit.models import AuditEvent
-from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
-from tests.conftest import make_user
-from tests.factories import (
+from patients.models import (
+    CoverageRight,
+    MedicalContext,
+    Orientation,
+    Patient,
+    PatientMerge,
+    SocialAssessment,
+    Visit,
+)
+from tests.support.factories import (
     CoverageRightFactory,
     MedicalContextFactory,
     PatientFactory,
     SocialAssessmentFactory,
     VisitFactory,
 )
-from tests.patients.conftest import an_hour_ago, edit_data, patient_data
+from tests.support.patients import an_hour_ago, edit_data, patient_data
+from tests.support.users import make_user
 
 ROLES = ["reception", "social", "nurse", "physician", "psychologist", "coordinator", "admin_user"]
 EVERYONE = set(ROLES)
@@ -43,8 +51,12 @@ ALLOWED = {
     "right-create": {"social"},
     "right-edit": {"social"},
     "orientation-create": FOLLOW_UP,
+    "identity": CARE,
+    "merge-choose": {"reception", "social", "coordinator"},
+    "merge": {"reception", "social", "coordinator"},
+    "merge-undo": {"coordinator"},
 }
-READ_ONLY = {"list", "detail"}
+READ_ONLY = {"list", "detail", "merge-choose"}
 NO_PATIENT = {"list", "create"}
 
 
@@ -60,7 +72,10 @@ def world(db):
     patient = PatientFactory(last_name="Diallo", first_name="Mariama", phone="")
     visit = VisitFactory(patient=patient, professional=colleague)
     right = CoverageRightFactory(patient=patient, created_by=colleague, status="to_assess")
-    return {"patient": patient, "visit": visit, "right": right}
+    other = PatientFactory(last_name="Dialo", first_name="Mariam")
+    merged = PatientFactory(status=Patient.Status.ARCHIVED, merged_into=patient)
+    merge = PatientMerge.objects.create(target=patient, source=merged, reason="Même passeport", merged_by=colleague)
+    return {"patient": patient, "visit": visit, "right": right, "other": other, "merge": merge}
 
 
 def url_for(page: str, world) -> str:
@@ -70,6 +85,8 @@ def url_for(page: str, world) -> str:
         "create": [],
         "visit-cancel": [pk, world["visit"].pk],
         "right-edit": [pk, world["right"].pk],
+        "merge": [pk, world["other"].pk],
+        "merge-undo": [pk, world["merge"].pk],
     }.get(page, [pk])
     return reverse(f"patients:{page}", args=args)
 
@@ -102,6 +119,14 @@ def valid_post(page: str, persona: str, world) -> dict:
         "right-create": {"regime": "puma", "status": "to_assess"},
         "right-edit": {"regime": "ame", "status": "building"},
         "orientation-create": {"oriented_on": today, "destination": "gp", "outcome": "pending"},
+        "identity": {
+            "identity_status": "validated",
+            "identity_document_type": "passport",
+            "version": str(world["patient"].version),
+        },
+        "merge-choose": {},
+        "merge": {"reason": "Même passeport", "confirm": "on"},
+        "merge-undo": {"reason": "Pas la même personne"},
     }[page]
 
 
@@ -119,6 +144,9 @@ def saved(page: str, world) -> bool:
         "right-create": lambda: CoverageRight.objects.count() == 2,
         "right-edit": lambda: CoverageRight.objects.get(pk=world["right"].pk).status == "building",
         "orientation-create": lambda: Orientation.objects.exists(),
+        "identity": lambda: patient.identity_status == "validated",
+        "merge": lambda: Patient.objects.get(pk=world["other"].pk).merged_into_id == patient.pk,
+        "merge-undo": lambda: PatientMerge.objects.get(pk=world["merge"].pk).is_undone,
     }[page]()
 
 

@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from pass_unit.models import AuditEvent
-from tests.factories import MedicalContextFactory
-from tests.patients.conftest import edit_data, patient_data
+from tests.support.factories import MedicalContextFactory
+from tests.support.patients import edit_data, patient_data
 
 
 def reads(patient, user) -> list[str]:

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from patients.models import Patient
 from patients.selectors import find_duplicates
-from tests.patients.conftest import patient_data
+from tests.support.patients import patient_data
 
 DUPLICATES = 'data-testid="duplicates"'
 

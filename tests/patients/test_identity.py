@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from pass_unit.models import AuditEvent
 from patients import services
 from patients.models import Patient
-from tests.patients.conftest import edit_data, patient_data
 from tests.support.factories import PatientFactory
+from tests.support.patients import edit_data, patient_data
 
 IDENTITY_EDITORS = ["reception", "social", "nurse", "physician", "psychologist"]
 

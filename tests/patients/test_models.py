@@ -10,7 +10,7 @@ from django.utils import timezone
 from pass_unit.lib.text import normalize
 from patients import services
 from patients.models import CoverageRight, FileNumberCounter, Patient, Visit
-from tests.factories import CoverageRightFactory, PatientFactory, SocialAssessmentFactory
+from tests.support.factories import CoverageRightFactory, PatientFactory, SocialAssessmentFactory
 
 S = CoverageRight.Status
 

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import Orientation
-from tests.conftest import make_user
-from tests.factories import (
+from tests.support.factories import (
     CoverageRightFactory,
     MedicalContextFactory,
     PatientFactory,
     SocialAssessmentFactory,
     VisitFactory,
 )
+from tests.support.users import make_user
 
 # Every page of a logged-in user, before the view's own work:
 #   session, user, user's groups (the role, then cached on the user object)

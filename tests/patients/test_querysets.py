@@ -10,7 +10,7 @@ import pytest
 import patients.models
 from patients import services
 from patients.models import CoverageRight, Patient, Visit
-from tests.factories import CoverageRightFactory, PatientFactory, VisitFactory
+from tests.support.factories import CoverageRightFactory, PatientFactory, VisitFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 STATUS = CoverageRight.Status

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import CoverageRight, Patient
-from tests.factories import CoverageRightFactory, PatientFactory
+from tests.support.factories import CoverageRightFactory, PatientFactory
 
 FILE_NUMBER = re.compile(r'class="file-number">([^<]+)<')
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
-from tests.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
-from tests.patients.conftest import an_hour_ago, edit_data, patient_data
+from tests.support.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
+from tests.support.patients import an_hour_ago, edit_data, patient_data
 
 
 def today(n: int = 0) -> str:

@@ -6,13 +6,9 @@ import pytest
 from django.utils import timezone
 
 from patients import services as patient_services
-from patients.models import CoverageRight, MedicalContext, Patient, SocialAssessment
-from tests.rcp import helpers
-
-
-def register(user, last_name, first_name, *, year=1985, **extra) -> Patient:
-    patient = Patient(last_name=last_name, first_name=first_name, birth_year=year, **extra)
-    return patient_services.patient_register(patient=patient, acting_user=user)
+from patients.models import CoverageRight, MedicalContext, SocialAssessment
+from tests.support import rcp as helpers
+from tests.support.rcp import register
 
 
 @pytest.fixture(autouse=True)

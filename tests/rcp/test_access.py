@@ -11,8 +11,7 @@ from django.urls import reverse
 from pass_unit import access
 from pass_unit.models import AuditEvent
 from rcp.models import Action, CaseReview, MinutesVersion
-from tests.rcp import helpers
-from tests.rcp.test_services import _state
+from tests.support import rcp as helpers
 
 
 @pytest.mark.parametrize("persona", ["reception", "admin_user", "outsider"])
@@ -32,7 +31,7 @@ def test_roles_outside_the_rcp_find_nothing(client, personas, held, persona):
 def test_a_social_worker_proposes_and_reads_but_never_edits_a_case(login, held, social):
     client = login(social)
     case = held.cases.first()
-    before = _state()
+    before = helpers.rcp_state()
     assert client.get(reverse("rcp:case-detail", args=[case.pk])).status_code == 200
     assert client.get(reverse("rcp:case-edit", args=[case.pk])).status_code == 403
     response = client.post(reverse("rcp:case-deliberation", args=[case.pk]), {"delib-decision": "x"})
@@ -40,7 +39,7 @@ def test_a_social_worker_proposes_and_reads_but_never_edits_a_case(login, held, 
     response = client.post(reverse("rcp:agenda-urgent", args=[held.pk, case.pk]), {"urgent": "1"})
     assert response.status_code == 403
     assert client.get(reverse("rcp:annex-pdf", args=[held.pk])).status_code == 403
-    assert _state() == before
+    assert helpers.rcp_state() == before
 
 
 def test_the_coordinator_reads_and_validates_but_neither_plans_nor_proposes(login, held, patient, coordinator):

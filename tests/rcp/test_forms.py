@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from rcp import forms
 from rcp.models import Meeting
-from tests.rcp import helpers
+from tests.support import rcp as helpers
 
 
 def local(moment) -> str:

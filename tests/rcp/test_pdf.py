@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from pass_unit.models import AuditEvent
 from rcp import pdf
 from rcp.models import Meeting
-from tests.rcp import helpers
-from tests.rcp.conftest import register
+from tests.support import rcp as helpers
+from tests.support.rcp import register
 
 # "Page 1 / 3" in any language: the word comes from the catalogue, the numbers from CSS counters.
 PAGE_FOOTER = re.compile(r"(\w+) (\d+) / (\d+)")

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.rcp import helpers
-from tests.rcp.conftest import register
+from tests.support import rcp as helpers
+from tests.support.rcp import register
 
 # Every page of a logged-in user, before the view's own work: session, user, user's groups
 # (the role, then cached on the user object); after it, the idle-timeout session save

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from budget import services as budget_services
@@ -20,8 +20,8 @@ from rcp.models import (
     MinutesVersion,
     Participant,
 )
-from tests.budget.factories import CatalogueItemFactory
-from tests.rcp import helpers
+from tests.support import rcp as helpers
+from tests.support.budget import CatalogueItemFactory
 
 
 def test_it_plans_a_meeting_and_invites_the_chair_and_members(physician, nurse, social):
@@ -55,7 +55,7 @@ def test_the_database_refuses_a_patient_twice_on_one_agenda(planned, patient, ph
 
 
 def test_urgent_cases_go_after_the_other_urgent_ones_before_the_rest(planned, physician, social):
-    from tests.rcp.conftest import register
+    from tests.support.rcp import register
 
     first, second, third, fourth = (register(social, f"Patient{i}", "Test") for i in range(4))
     a = helpers.add_case(planned, first, physician)
@@ -213,35 +213,15 @@ def _writes(meeting, users):
     }
 
 
-def _state():
-    tables = [
-        "rcp_meeting",
-        "rcp_participant",
-        "rcp_casereview",
-        "rcp_casemedicalsummary",
-        "rcp_caseoption",
-        "rcp_action",
-        "rcp_minutesversion",
-        "budget_optioncostline",
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join(
-                f"SELECT '{t}', md5(coalesce(string_agg(t::text, ',' ORDER BY t.id), '')) FROM {t} t" for t in tables
-            )
-        )
-        return dict(cursor.fetchall())
-
-
 def test_validated_minutes_refuse_every_write(validated, personas, social):
-    from tests.rcp.conftest import register
+    from tests.support.rcp import register
 
     users = {**personas, "new_patient": register(social, "Nouveau", "Patient")}
-    before = _state()
+    before = helpers.rcp_state()
     for name, write in _writes(validated, users).items():
         with pytest.raises(services.MeetingLocked):
             write()
-        assert _state() == before, name
+        assert helpers.rcp_state() == before, name
 
 
 def test_the_database_refuses_to_rewrite_stored_minutes(validated):

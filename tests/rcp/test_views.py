@@ -10,8 +10,7 @@ from django.utils.html import escape
 
 from pass_unit.models import AuditEvent
 from rcp.models import Action, CaseMedicalSummary, CaseOption, CaseReview, Meeting, MinutesVersion
-from tests.rcp import helpers
-from tests.rcp.test_services import _state
+from tests.support import rcp as helpers
 
 MEDICAL_SECRET = "Tuberculose"  # in the patient's medical context and the case's medical summary
 
@@ -225,7 +224,7 @@ def test_an_action_without_assignee_or_date_comes_back_with_what_was_typed(login
 
 def test_a_refused_deliberation_comes_back_on_the_case_page_with_what_was_typed(login, held, physician):
     case = held.cases.first()
-    before = _state()
+    before = helpers.rcp_state()
     typed = {"delib-deliberation": "Échange sur l'hébergement", "delib-decision": "LHSS", "delib-postponed": "on"}
     response = login(physician).post(reverse("rcp:case-deliberation", args=[case.pk]), typed)
     assert response.status_code == 200
@@ -233,7 +232,7 @@ def test_a_refused_deliberation_comes_back_on_the_case_page_with_what_was_typed(
     html = response.content.decode()
     assert 'data-testid="form-errors"' in html and escape(typed["delib-deliberation"]) in html
     assert 'data-testid="add-action"' in html  # the whole page, its other forms too
-    assert _state() == before
+    assert helpers.rcp_state() == before
 
 
 def test_minutes_validated_meanwhile_refuse_the_write_with_the_locked_page(login, held, physician, coordinator):
@@ -244,12 +243,12 @@ def test_minutes_validated_meanwhile_refuse_the_write_with_the_locked_page(login
     # The page was opened (and its meeting read) before the coordinator validated the minutes.
     stale = CaseReview.objects.select_related("meeting", "patient").get(pk=held.cases.first().pk)
     helpers.validate(held, coordinator, real_pdf=False)
-    before = _state()
+    before = helpers.rcp_state()
     client = login(physician)
     with mock.patch.object(access, "get_case_review_for_user", return_value=stale):
         response = client.post(reverse("rcp:case-option-add", args=[stale.pk]), {"option-description": "Tardive"})
     assert response.status_code == 403 and 'data-testid="locked"' in response.content.decode()
-    assert _state() == before
+    assert helpers.rcp_state() == before
 
 
 def test_the_case_page_shows_the_medical_summary_only_to_medical_roles(
@@ -337,12 +336,12 @@ def _crafted_posts(meeting, users) -> dict:
 
 @pytest.mark.parametrize("persona", ["physician", "coordinator"])
 def test_a_crafted_post_to_a_validated_meeting_is_refused_and_changes_nothing(client, held, personas, persona):
-    from tests.rcp.conftest import register
+    from tests.support.rcp import register
 
     users = {**personas, "new_patient": register(personas["social"], "Nouveau", "Patient")}
     posts = _crafted_posts(held, users)
     helpers.validate(held, personas["coordinator"], real_pdf=False)
-    before = _state()
+    before = helpers.rcp_state()
     client.force_login(personas[persona])
     last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
     for url, data in posts.items():
@@ -352,7 +351,7 @@ def test_a_crafted_post_to_a_validated_meeting_is_refused_and_changes_nothing(cl
         assert response.status_code == 403, (url, response.status_code)
         if persona == "physician" or "validate" in url:
             assert 'data-testid="locked"' in response.content.decode(), url
-    assert _state() == before
+    assert helpers.rcp_state() == before
     new_events = AuditEvent.objects.filter(pk__gt=last_event).exclude(action__in=["view", "view_medical"])
     assert list(new_events.values_list("action", "object_type")) == []
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pass_unit.models import AuditEvent
-from patients.models import CoverageRight, Patient, Visit
+from patients.models import CoverageRight, Patient, PatientMerge, Visit
 from tests.support.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
 from tests.support.users import make_user
 
@@ -83,6 +83,12 @@ RULES = {
     # Rights are read (summary) by the care team and the coordinator, not the admin.
     "patients:right-edit": {**rule({"social"}, **PATIENT_PAGE), "admin_user": 404},
     "patients:orientation-create": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    # Identity vigilance (issue 9): the identity editors validate; reception, social workers and the
+    # coordinator merge two files of one person; the coordinator undoes a merge.
+    "patients:identity": rule(CARE, **PATIENT_PAGE),
+    "patients:merge-choose": rule({"reception", "social", "coordinator"}, **PATIENT_PAGE),
+    "patients:merge": rule({"reception", "social", "coordinator"}, **PATIENT_PAGE),
+    "patients:merge-undo": rule({"coordinator"}, **PATIENT_PAGE),
     # Budget: read by social worker, nurse, physician, coordinator, admin; nurses and physicians
     # charge patients' care; the coordinator manages years, allocations, catalogue and imports.
     "budget:dashboard": rule(BUDGET_READ),
@@ -173,7 +179,17 @@ def world(personas):
     visit = VisitFactory(patient=patient, professional=personas["reception"])
     right = CoverageRightFactory(patient=patient, created_by=personas["social"])
     target = make_user("target", None)
-    kwargs = {"pk": patient.pk, "visit_pk": visit.pk, "right_pk": right.pk}
+    # A second file of the same person (to compare and merge) and a file merged into this one earlier.
+    other = PatientFactory()
+    merged = PatientFactory(status=Patient.Status.ARCHIVED, merged_into=patient)
+    merge = PatientMerge.objects.create(target=patient, source=merged, reason="Même passeport", merged_by=physician)
+    kwargs = {
+        "pk": patient.pk,
+        "visit_pk": visit.pk,
+        "right_pk": right.pk,
+        "other_pk": other.pk,
+        "merge_pk": merge.pk,
+    }
     return {"patient": patient, "kwargs": kwargs, "target": target}
 
 
@@ -183,16 +199,16 @@ def _url(name, world):
     if name.startswith("accounts:") and name not in ("accounts:list", "accounts:create"):
         return reverse(name, kwargs={"pk": world["target"].pk})
     if name.startswith("rcp:"):
-        from tests.rcp.helpers import rcp_url
+        from tests.support.rcp import rcp_url
 
         return rcp_url(name, world)
     if name.startswith("reports:"):
         return reverse(name, kwargs={"year": 2025})
     if name.startswith("budget:"):
-        from tests.budget.factories import url_kwargs
+        from tests.support.budget import url_kwargs
 
         return reverse(name, kwargs=url_kwargs(name, world))
-    for keys in (("pk", "visit_pk"), ("pk", "right_pk"), ("pk",), ()):
+    for keys in (("pk", "visit_pk"), ("pk", "right_pk"), ("pk", "other_pk"), ("pk", "merge_pk"), ("pk",), ()):
         try:
             return reverse(name, kwargs={k: world["kwargs"][k] for k in keys})
         except NoReverseMatch:
@@ -255,6 +271,10 @@ ONE_KIND_OBJECT_URLS = {
     "patients:assessment-create": "creates a record",
     "patients:right-create": "creates a record",
     "patients:orientation-create": "creates a record",
+    "patients:identity": "the identity: one kind per patient, IDENTITY_VALIDATE (tests/patients/test_identity.py)",
+    "patients:merge-choose": "read-only",
+    "patients:merge": "two patient files: one kind, PATIENT_MERGE (tests/patients/test_merge.py)",
+    "patients:merge-undo": "a merge: one kind, PATIENT_MERGE_UNDO (tests/patients/test_merge.py)",
     "patients:mark-lost": "a patient's follow-up status: one kind, can_change_patient_status (tests/test_home.py)",
     "budget:catalogue-edit": "a catalogue item: one kind, the budget managers' rule",
     "budget:dispense": "creates a record",

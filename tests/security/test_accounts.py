@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pass_unit.models import AuditEvent
 from pass_unit.roles import Role, role_of
-from tests.conftest import PASSWORD, make_user
+from tests.support.users import PASSWORD, make_user
 
 NEW_PASSWORD = "Lanterne-Boussole-Quai-17"
 MANAGERS = ["coordinator", "admin_user"]

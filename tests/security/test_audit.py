@@ -15,8 +15,8 @@ from pass_unit.models import AuditEvent
 from pass_unit.roles import Role
 from patients import services
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
-from tests.conftest import PASSWORD, make_user
-from tests.factories import CoverageRightFactory, PatientFactory
+from tests.support.factories import CoverageRightFactory, PatientFactory
+from tests.support.users import PASSWORD, make_user
 
 IP = "10.20.30.40"
 SECRET = "Tuberculose"  # a distinctive medical value that must never reach a non-medical reader

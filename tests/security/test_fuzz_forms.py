@@ -45,9 +45,9 @@ from hypothesis import strategies as st
 from pass_unit.models import AuditEvent
 from pass_unit.roles import Role, role_of
 from patients.models import Patient
-from tests.conftest import PASSWORD
 from tests.security.test_access_matrix import POST_ONLY, _url, url_names
 from tests.security.test_access_matrix import world as access_matrix_world  # noqa: F401 (a fixture)
+from tests.support.users import PASSWORD
 
 # Examples per form: 20 keeps the file near 75 s for the ~45 forms of the app on 2 cores; PASS_UNIT_FUZZ_EXAMPLES=300
 # for a deeper run (about 10 minutes) before a release.

@@ -5,7 +5,6 @@ import os
 import secrets
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import pytest
 from axes.models import AccessAttempt
@@ -19,7 +18,8 @@ from pass_unit import audit
 from pass_unit.roles import Role
 from patients import services
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
-from tests.conftest import PASSWORD, make_user
+from tests.support.pages import inline_code
+from tests.support.users import PASSWORD, make_user
 
 WRONG = "not-the-password-123"
 
@@ -274,40 +274,6 @@ def test_the_lock_out_page_sends_the_security_headers(physician):
 
 
 # --- no inline script or style: the CSP would block it -------------------------------------------------------------
-
-
-class InlineCodeFinder(HTMLParser):
-    """Collects what a strict CSP (script-src/style-src 'self') refuses to run."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems = []
-
-    def handle_starttag(self, tag, attrs):
-        names = {name.lower() for name, _value in attrs}
-        if tag == "script" and "src" not in names:
-            self.problems.append("<script> without src")
-        if tag == "style":
-            self.problems.append("<style> element")
-        for name, value in attrs:
-            name = name.lower()
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=...> event handler")
-            if name == "style":
-                self.problems.append(f"<{tag} style=...>")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
-                "javascript:"
-            ):
-                self.problems.append(f"<{tag} {name}=javascript:...>")
-
-    handle_startendtag = handle_starttag
-
-
-def inline_code(html: str) -> list[str]:
-    finder = InlineCodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.problems
 
 
 def test_the_inline_code_finder_finds_inline_code():

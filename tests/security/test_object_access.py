@@ -28,7 +28,7 @@ from pass_unit.models import AuditEvent
 from pass_unit.roles import Role
 from patients.models import CoverageRight, MedicalContext, Patient, Visit
 from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant
-from tests.budget.factories import CatalogueItemFactory, ExpenseFactory, make_option
+from tests.support.budget import CatalogueItemFactory, ExpenseFactory, make_option
 from tests.support.factories import CoverageRightFactory, MedicalContextFactory, PatientFactory, VisitFactory
 from tests.support.users import PERSONAS
 

@@ -1,0 +1,37 @@
+"""Checks on rendered pages."""
+
+from html.parser import HTMLParser
+
+
+class InlineCodeFinder(HTMLParser):
+    """Collects what a strict CSP (script-src/style-src 'self') refuses to run."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name.lower() for name, _value in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("<script> without src")
+        if tag == "style":
+            self.problems.append("<style> element")
+        for name, value in attrs:
+            name = name.lower()
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=...> event handler")
+            if name == "style":
+                self.problems.append(f"<{tag} style=...>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.problems.append(f"<{tag} {name}=javascript:...>")
+
+    handle_startendtag = handle_starttag
+
+
+def inline_code(html: str) -> list[str]:
+    finder = InlineCodeFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.problems
