@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import Group, User
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -32,12 +33,16 @@ def _set_role(user: User, role_value: str) -> None:
     user._pass_role = False  # invalidate the cached role
 
 
+ACCOUNTS_PAGE_SIZE = 50
+
+
 # /accounts/users/
 @require_safe
 def account_list(request):
     access.require(access.can_manage_accounts(request.user))
-    users = User.objects.prefetch_related("groups").order_by("-is_active", "last_name", "first_name")
-    return render(request, "pass_unit/accounts/list.html", {"users": users})
+    users = User.objects.prefetch_related("groups").order_by("-is_active", "last_name", "first_name", "pk")
+    page = Paginator(users, ACCOUNTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pass_unit/accounts/list.html", {"users": page.object_list, "page": page})
 
 
 # /accounts/users/new/
