@@ -277,6 +277,11 @@ def _unique_sets(model, field) -> list[tuple[list[str], Q | None]]:
     return sets
 
 
+def _field_label(field) -> str:
+    # A foreign key reads best as what it points to ("concertation meeting", not "meeting").
+    return str(field.related_model._meta.verbose_name if field.is_relation else field.verbose_name)
+
+
 def merge_conflicts(*, target: Patient, source: Patient) -> list[str]:
     """Why B cannot be merged into A as things stand (empty when it can).
 
@@ -305,7 +310,7 @@ def merge_conflicts(*, target: Patient, source: Patient) -> list[str]:
                         _("Both files have a “%(kind)s” for the same %(fields)s (%(row)s): settle it before merging.")
                         % {
                             "kind": model._meta.verbose_name,
-                            "fields": ", ".join(str(model._meta.get_field(n).verbose_name) for n in others),
+                            "fields": ", ".join(_field_label(model._meta.get_field(n)) for n in others),
                             "row": row,
                         }
                     )

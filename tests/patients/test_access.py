@@ -74,7 +74,13 @@ def world(db):
     right = CoverageRightFactory(patient=patient, created_by=colleague, status="to_assess")
     other = PatientFactory(last_name="Dialo", first_name="Mariam")
     merged = PatientFactory(status=Patient.Status.ARCHIVED, merged_into=patient)
-    merge = PatientMerge.objects.create(target=patient, source=merged, reason="Même passeport", merged_by=colleague)
+    merge = PatientMerge.objects.create(
+        target=patient,
+        source=merged,
+        reason="Même passeport",
+        merged_by=colleague,
+        source_before={"status": "active", "exit_date": None, "exit_reason": ""},
+    )
     return {"patient": patient, "visit": visit, "right": right, "other": other, "merge": merge}
 
 

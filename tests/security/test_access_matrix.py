@@ -182,7 +182,13 @@ def world(personas):
     # A second file of the same person (to compare and merge) and a file merged into this one earlier.
     other = PatientFactory()
     merged = PatientFactory(status=Patient.Status.ARCHIVED, merged_into=patient)
-    merge = PatientMerge.objects.create(target=patient, source=merged, reason="Même passeport", merged_by=physician)
+    merge = PatientMerge.objects.create(
+        target=patient,
+        source=merged,
+        reason="Même passeport",
+        merged_by=physician,
+        source_before={"status": "active", "exit_date": None, "exit_reason": ""},
+    )
     kwargs = {
         "pk": patient.pk,
         "visit_pk": visit.pk,
