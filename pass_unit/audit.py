@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django_countries.fields import Country
 
 from pass_unit import access
 from pass_unit.roles import role_of
@@ -55,6 +56,8 @@ def _jsonable(value):
         return str(value)
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, Country):  # a CountryField (country of birth, nationality): its ISO code
+        return value.code or ""
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value

@@ -31,6 +31,8 @@ urlpatterns = [
     # /audit/
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("patients/<int:pk>/access-log/", audit_views.patient_access_log, name="patient-access-log"),
+    # The home dashboard's one-click "lost to follow-up" (POST only)
+    path("patients/<int:pk>/lost/", views.patient_mark_lost, name="patient-mark-lost"),
     path("patients/", include("patients.urls")),
     path("budget/", include("budget.urls")),
     path("rcp/", include("rcp.urls")),

@@ -1,18 +1,21 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, panels
 from pass_unit.reports.indicators import quality_files_count
 from patients import selectors as patient_selectors
+from patients import services as patient_services
 from patients.models import CoverageRight, Patient, Visit
 from rcp import selectors as rcp_selectors
 from rcp.models import Meeting
@@ -115,6 +118,28 @@ def _call_back_block(user, now) -> dict:
         "call_back_count": to_call.count(),
         "call_back_days": patient_selectors.CALL_BACK_DAYS,
     }
+
+
+# /patients/<pk>/lost/  (POST only: the dashboard's one-click "lost to follow-up")
+@require_POST
+def patient_mark_lost(request, pk):
+    """Record a patient to call back as lost to follow-up, from the dashboard, through the same
+    service as the patient file's exit form (audited, version bumped)."""
+    patient = access.get_patient_for_user(request, pk)
+    access.require(access.can_change_patient_status(request.user, patient))
+    if patient.status != Patient.Status.ACTIVE:
+        messages.info(request, _("%(name)s is no longer followed: nothing changed.") % {"name": patient.display_name})
+        return redirect("home")
+    patient_services.patient_exit(
+        patient=patient,
+        status=Patient.Status.LOST,
+        exit_date=timezone.localdate(),
+        reason=_("No visit for %(days)d days: marked lost to follow-up from the dashboard.")
+        % {"days": patient_selectors.CALL_BACK_DAYS},
+        acting_user=request.user,
+    )
+    messages.success(request, _("%(name)s marked lost to follow-up.") % {"name": patient.display_name})
+    return redirect("home")
 
 
 # /health/

@@ -21,6 +21,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from pass_unit.lib.countries import country_code
+from pass_unit.lib.languages import language_codes
 from pass_unit.lib.text import normalize
 from patients.demo_data import (
     ACCOUNTS,
@@ -352,10 +354,11 @@ class _Builder:
             "sex": sex,
             "birth_date": spec["birth_date"],
             "birth_year": spec["birth_year"],
-            "birth_country": origin.country,
-            "nationality": origin.nationality,
+            # Structured values, as the form's lists record them (ISO 3166 and ISO 639 codes).
+            "birth_country": country_code(origin.country) or "",
+            "nationality": country_code(origin.nationality) or "",
             "arrival_in_france": None if spec["origin"] == "france" else arrival,
-            "languages": spec["languages"],
+            "languages": language_codes(spec["languages"])[0],
             "interpreter_needed": spec["interpreter"],
             "interpreter_language": spec["languages"].split(", ")[0] if spec["interpreter"] else "",
             "phone": spec.get("phone", ""),

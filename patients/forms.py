@@ -4,10 +4,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from pass_unit import access
 from pass_unit.forms import Form, ModelForm, model_amount_field
+from pass_unit.lib.languages import language_choices
 from pass_unit.lib.text import reject_markup
 from pass_unit.roles import Role
 from patients.models import (
@@ -38,6 +40,14 @@ class PatientForm(ModelForm):
         label=_("Estimated year of birth"),
         required=False,
         help_text=_("When the exact date of birth is not known."),
+    )
+    # ISO 639 languages from a list (the browser's type-ahead finds one by its first letters).
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        required=False,
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Type the first letters to reach a language; Ctrl-click (Cmd-click) to choose several."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     identity_change_reason = forms.CharField(
@@ -96,6 +106,14 @@ class PatientForm(ModelForm):
             is_active=True, groups__name=Role.PHYSICIAN
         ).order_by("last_name", "first_name")
         self.fields["referring_physician"].label_from_instance = lambda u: u.get_full_name() or u.username
+        # What was typed by hand before the lists, and not recognised: shown until a value is chosen.
+        for name in ("birth_country", "nationality", "languages"):
+            typed = getattr(self.instance, f"{name}_text", "")
+            if typed:
+                # Escaped: crispy prints help texts as HTML, and this one quotes old free text.
+                self.fields[name].help_text = _("Typed before the list: “%(text)s”. Choose the value in the list.") % {
+                    "text": escape(typed)
+                }
         if self.instance.pk:
             self.fields["aliases_text"].initial = "\n".join(self.instance.aliases)
             if not self.instance.birth_date:
@@ -229,6 +247,10 @@ class PatientForm(ModelForm):
         for name in self._meta.fields:
             setattr(patient, name, self.cleaned_data[name])
         patient.aliases = self.cleaned_data["aliases_text"]
+        # A value chosen in the list replaces the text typed before it.
+        for name in ("birth_country", "nationality", "languages"):
+            if self.cleaned_data[name]:
+                setattr(patient, f"{name}_text", "")
         patient.birth_year = (
             self.cleaned_data["birth_date"].year
             if self.cleaned_data["birth_date"]

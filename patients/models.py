@@ -11,7 +11,10 @@ from django.db.models import Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from pass_unit.lib.languages import CODE_MAX_LENGTH as LANGUAGE_CODE_MAX_LENGTH
+from pass_unit.lib.languages import language_names
 from pass_unit.lib.text import normalize
 
 TEXT_MAX = 4000  # free-text notes: long enough for a report, bounded against abuse
@@ -210,10 +213,27 @@ class Patient(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"))
-    birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
-    nationality = models.CharField(_("nationality"), max_length=100, blank=True)
+    # ISO 3166 countries and ISO 639 languages, chosen from lists (issue 10). The *_text fields keep
+    # what was typed by hand before the lists and could not be recognised, until someone picks the
+    # value: never dropped, listed in the report's data-quality worklist.
+    birth_country = CountryField(_("country of birth"), blank=True)
+    birth_country_text = models.CharField(
+        _("country of birth as typed before the list"), max_length=100, blank=True, editable=False
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    nationality_text = models.CharField(
+        _("nationality as typed before the list"), max_length=100, blank=True, editable=False
+    )
     arrival_in_france = models.DateField(_("arrival in France"), null=True, blank=True)
-    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=LANGUAGE_CODE_MAX_LENGTH),
+        verbose_name=_("languages spoken"),
+        default=list,
+        blank=True,
+    )
+    languages_text = models.CharField(
+        _("languages as typed before the list"), max_length=200, blank=True, editable=False
+    )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     interpreter_language = models.CharField(_("interpreting language"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -293,6 +313,8 @@ class Patient(models.Model):
             GinIndex(name="patient_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),
             models.Index(fields=["birth_year"], name="patient_birth_year"),
             models.Index(fields=["status"], name="patient_status"),
+            # The activity report's exits of a period (issue 10).
+            models.Index(fields=["exit_date"], name="patient_exit_date"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -363,6 +385,11 @@ class Patient(models.Model):
         return on.year - self.birth_year
 
     @property
+    def language_names(self) -> str:
+        """ "wolof, français": the languages' French names, in the order recorded."""
+        return language_names(self.languages)
+
+    @property
     def is_minor(self) -> bool:
         return self.age() < 18
 
@@ -419,7 +446,11 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["patient", "-occurred_at"], name="visit_patient_date")]
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at"], name="visit_patient_date"),
+            # The activity report and the dashboard read the visits of a period for every patient.
+            models.Index(fields=["occurred_at"], name="visit_occurred_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
@@ -569,6 +600,11 @@ class CoverageRight(models.Model):
         verbose_name = _("coverage right")
         verbose_name_plural = _("coverage rights")
         ordering = ["-created_at"]
+        indexes = [
+            # The activity report's applications filed and decided in a period (issue 10).
+            models.Index(fields=["filed_on"], name="right_filed_on"),
+            models.Index(fields=["decision_on"], name="right_decision_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

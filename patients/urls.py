@@ -17,7 +17,6 @@ urlpatterns = [
     path("<int:pk>/merge/", views.patient_merge_choose, name="merge-choose"),
     path("<int:pk>/merge/<int:other_pk>/", views.patient_merge, name="merge"),
     path("<int:pk>/merges/<int:merge_pk>/undo/", views.patient_merge_undo, name="merge-undo"),
-    path("<int:pk>/lost/", views.patient_mark_lost, name="mark-lost"),
     path("<int:pk>/medical/", views.medical_edit, name="medical-edit"),
     path("<int:pk>/visits/new/", views.visit_create, name="visit-create"),
     path("<int:pk>/visits/<int:visit_pk>/cancel/", views.visit_cancel, name="visit-cancel"),

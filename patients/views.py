@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from pass_unit import access, audit, panels
 from patients import forms, selectors, services
@@ -62,6 +62,7 @@ def patient_list(request):
         "nationality",
         "interpreter_needed",
         "languages",
+        "languages_text",
         "identity_status",
         "identity_attributes",
     )
@@ -415,26 +416,6 @@ def patient_exit(request, pk):
             "title": _("Exit from the PASS or change of follow-up status"),
         },
     )
-
-
-# /patients/<pk>/lost/  (POST only: the home dashboard's one-click "lost to follow-up")
-@require_POST
-def patient_mark_lost(request, pk):
-    patient = access.get_patient_for_user(request, pk)
-    access.require(access.can_change_patient_status(request.user, patient))
-    if patient.status != Patient.Status.ACTIVE:
-        messages.info(request, _("%(name)s is no longer followed: nothing changed.") % {"name": patient.display_name})
-        return redirect("home")
-    services.patient_exit(
-        patient=patient,
-        status=Patient.Status.LOST,
-        exit_date=timezone.localdate(),
-        reason=_("No visit for %(days)d days: marked lost to follow-up from the dashboard.")
-        % {"days": selectors.CALL_BACK_DAYS},
-        acting_user=request.user,
-    )
-    messages.success(request, _("%(name)s marked lost to follow-up.") % {"name": patient.display_name})
-    return redirect("home")
 
 
 # /patients/<pk>/identity/

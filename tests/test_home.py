@@ -91,7 +91,7 @@ def test_it_shows_each_role_only_the_blocks_it_may_see(client, personas, todo, p
     html = _html(client, personas[persona])
     for block, roles in BLOCKS.items():
         assert (f'data-testid="{block}"' in html) == (persona in roles), block
-    lost_url = reverse("patients:mark-lost", args=[todo["silent"].pk])
+    lost_url = reverse("patient-mark-lost", args=[todo["silent"].pk])
     assert (lost_url in html) == (persona in MARK_LOST)
     if persona not in BLOCKS["call-back"]:
         assert "Silencieux".upper() not in html
@@ -128,7 +128,7 @@ def test_it_lists_the_patients_to_call_back_longest_unseen_first(client, nurse, 
 def test_it_marks_a_patient_lost_to_follow_up_in_one_click(client, physician, todo):
     client.force_login(physician)
     silent = todo["silent"]
-    response = client.post(reverse("patients:mark-lost", args=[silent.pk]))
+    response = client.post(reverse("patient-mark-lost", args=[silent.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("home")
     silent.refresh_from_db()
     assert silent.status == Patient.Status.LOST
@@ -142,14 +142,14 @@ def test_it_marks_a_patient_lost_to_follow_up_in_one_click(client, physician, to
 @pytest.mark.parametrize("persona", ["reception", "coordinator", "admin_user"])
 def test_it_refuses_the_one_click_exit_to_roles_that_do_not_record_exits(client, personas, todo, persona):
     client.force_login(personas[persona])
-    response = client.post(reverse("patients:mark-lost", args=[todo["silent"].pk]))
+    response = client.post(reverse("patient-mark-lost", args=[todo["silent"].pk]))
     assert response.status_code == 403
     todo["silent"].refresh_from_db()
     assert todo["silent"].status == Patient.Status.ACTIVE
 
 
 def test_it_refuses_the_one_click_exit_by_get_and_to_an_outsider(client, nurse, outsider, todo):
-    url = reverse("patients:mark-lost", args=[todo["silent"].pk])
+    url = reverse("patient-mark-lost", args=[todo["silent"].pk])
     client.force_login(nurse)
     assert client.get(url).status_code == 405
     client.force_login(outsider)
@@ -162,7 +162,7 @@ def test_it_leaves_a_patient_already_out_of_follow_up_unchanged(client, social, 
     fine = todo["fine"]
     Patient.objects.filter(pk=fine.pk).update(status=Patient.Status.DECEASED, exit_date=date(2025, 1, 1))
     client.force_login(social)
-    client.post(reverse("patients:mark-lost", args=[fine.pk]))
+    client.post(reverse("patient-mark-lost", args=[fine.pk]))
     fine.refresh_from_db()
     assert fine.status == Patient.Status.DECEASED
 

@@ -40,6 +40,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pass_unit.lib import languages
 from pass_unit.reports import countries
 
 UNKNOWN = "unknown"
@@ -203,9 +204,6 @@ class ActivityReport:
     sections: list[Section]
     quality: list[QualityItem]
     generated_at: datetime
-    # Texts typed in the country fields that the mapping did not recognise: for the worklist only,
-    # never shown in an output (free text).
-    unrecognised_countries: frozenset = frozenset()
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -348,14 +346,20 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
     profile["interpreter_yes"] = Count("pk", filter=Q(interpreter_needed=True))
     profile["interpreter_no"] = Count("pk", filter=Q(interpreter_needed=False))
     profile["birth_date_estimated"] = Count("pk", filter=Q(birth_date__isnull=True))
+    # No language, or a text typed before the list with a part not recognised (kept to be checked).
+    profile["language_to_check"] = Count("pk", filter=Q(languages=[]) | ~Q(languages_text=""))
     f.update(active.aggregate(**profile))
 
-    # 4–6. Free-text country of birth, nationality, languages: grouped by distinct text, mapped here.
-    f["birth_country_texts"] = _grouped(
+    # 4–6. Country of birth and nationality (ISO 3166 codes), first language (ISO 639): grouped in SQL.
+    # A blank code is "non renseigné" (a text typed before the lists and not recognised included).
+    f["birth_country_codes"] = _grouped(
         active.order_by().values("birth_country").annotate(n=Count("pk")), "birth_country"
     )
-    f["nationality_texts"] = _grouped(active.order_by().values("nationality").annotate(n=Count("pk")), "nationality")
-    f["language_texts"] = _grouped(active.order_by().values("languages").annotate(n=Count("pk")), "languages")
+    f["nationality_codes"] = _grouped(active.order_by().values("nationality").annotate(n=Count("pk")), "nationality")
+    f["language_codes"] = _grouped(
+        active.order_by().annotate(first_language=F("languages__0")).values("first_language").annotate(n=Count("pk")),
+        "first_language",
+    )
 
     # 7. Coverage on arrival (at the first visit ever) and at the end of the period.
     first_visit = (
@@ -578,23 +582,16 @@ def _rows(keys_labels, now: dict, before: dict, *, money: bool = False) -> list[
     return rows
 
 
-def _country_breakdowns(code: str, now_texts: dict, before_texts: dict, title_regions, title_top, definition):
-    """Regions of the world, and the top 10 countries, from free text; unrecognised texts go to "non renseigné"."""
+def _country_breakdowns(code: str, now_codes: dict, before_codes: dict, title_regions, title_top, definition):
+    """Regions of the world, and the top 10 countries, from ISO codes; a blank code is "non renseigné"."""
 
-    def by_country(texts: dict) -> tuple[dict, set]:
-        out, unrecognised = defaultdict(int), set()
-        for text, n in texts.items():
-            iso = countries.country_code(text)
-            if iso is None:
-                out[UNKNOWN] += n
-                if (text or "").strip():
-                    unrecognised.add(text)
-            else:
-                out[iso] += n
-        return dict(out), unrecognised
+    def by_country(codes: dict) -> dict:
+        out = defaultdict(int)
+        for iso, n in codes.items():
+            out[str(iso) if iso else UNKNOWN] += n
+        return dict(out)
 
-    now, unrecognised = by_country(now_texts)
-    before, _unused = by_country(before_texts)
+    now, before = by_country(now_codes), by_country(before_codes)
 
     def by_region(per_country: dict) -> dict:
         out = defaultdict(int)
@@ -613,30 +610,21 @@ def _country_breakdowns(code: str, now_texts: dict, before_texts: dict, title_re
     others_now = sum(n for iso, n in now.items() if iso not in ranked and iso != UNKNOWN)
     others_before = sum(n for iso, n in before.items() if iso not in ranked and iso != UNKNOWN)
     top_rows.append(Row(OTHER, str(_("Other countries")), others_now, others_before))
-    top_rows.append(
-        Row(UNKNOWN, str(_("Not stated or not recognised")), now.get(UNKNOWN, 0), before.get(UNKNOWN, 0), unknown=True)
-    )
-    regions.rows[-1].label = str(_("Not stated or not recognised"))
+    top_rows.append(Row(UNKNOWN, str(UNKNOWN_LABEL), now.get(UNKNOWN, 0), before.get(UNKNOWN, 0), unknown=True))
     top = Breakdown(f"{code}_top", title_top, definition, top_rows)
-    return regions, top, unrecognised
+    return regions, top
 
 
-def _first_language(text: str) -> str:
-    for sep in (",", ";", "/", "+", " et "):
-        text = text.split(sep)[0]
-    return text.strip().capitalize()
-
-
-def _language_breakdown(now_texts: dict, before_texts: dict) -> Breakdown:
-    def by_language(texts):
+def _language_breakdown(now_codes: dict, before_codes: dict) -> Breakdown:
+    def by_language(codes):
         out = defaultdict(int)
-        for text, n in texts.items():
-            out[_first_language(text or "") or UNKNOWN] += n
+        for code, n in codes.items():
+            out[code or UNKNOWN] += n
         return out
 
-    now, before = by_language(now_texts), by_language(before_texts)
+    now, before = by_language(now_codes), by_language(before_codes)
     ranked = sorted((k for k in now if k != UNKNOWN), key=lambda k: (-now[k], k))[:TOP_LANGUAGES]
-    rows = [Row(k, k, now.get(k, 0), before.get(k, 0)) for k in ranked]
+    rows = [Row(k, languages.language_name(k), now.get(k, 0), before.get(k, 0)) for k in ranked]
     rows.append(
         Row(
             OTHER,
@@ -763,18 +751,18 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
             key="age_0_17",
         )
     )
-    birth_regions, birth_top, unrecognised_birth = _country_breakdowns(
+    birth_regions, birth_top = _country_breakdowns(
         "birth_country",
-        n["birth_country_texts"],
-        p["birth_country_texts"],
+        n["birth_country_codes"],
+        p["birth_country_codes"],
         str(_("Country of birth, by region of the world")),
         str(_("Country of birth (top 10)")),
         str(_("File active by country of birth as recorded in the file.")),
     )
-    nat_regions, nat_top, unrecognised_nat = _country_breakdowns(
+    nat_regions, nat_top = _country_breakdowns(
         "nationality",
-        n["nationality_texts"],
-        p["nationality_texts"],
+        n["nationality_codes"],
+        p["nationality_codes"],
         str(_("Nationality, by region of the world")),
         str(_("Nationality (top 10)")),
         str(_("File active by nationality as recorded in the file.")),
@@ -784,7 +772,7 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
         birth_top,
         nat_regions,
         nat_top,
-        _language_breakdown(n["language_texts"], p["language_texts"]),
+        _language_breakdown(n["language_codes"], p["language_codes"]),
     ]
     public.breakdowns.append(
         Breakdown(
@@ -1054,7 +1042,7 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
             "nationality", str(_("Nationality not stated or not recognised")), by_code["nationality_region"].unknown
         ),
         QualityItem("sex", str(_("Sex not stated")), by_code["sex"].unknown),
-        QualityItem("language", str(_("No language recorded")), by_code["language"].unknown),
+        QualityItem("language", str(_("No language recorded, or a language to check")), n["language_to_check"]),
         QualityItem("birth_date", str(_("Birth date estimated (year only)")), n["birth_date_estimated"]),
         QualityItem("exit_date", str(_("Exit without a date")), n["exit_without_date"]),
     ]
@@ -1067,7 +1055,6 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
         sections=sections,
         quality=quality,
         generated_at=timezone.now(),
-        unrecognised_countries=frozenset(unrecognised_birth | unrecognised_nat),
     )
 
 
@@ -1097,7 +1084,7 @@ def _worklist_queryset(start: date, end: date):
         "birth_country": Q(birth_country=""),
         "nationality": Q(nationality=""),
         "sex": Q(sex=Patient.Sex.UNKNOWN),
-        "language": Q(languages=""),
+        "language": Q(languages=[]) | ~Q(languages_text=""),
         "birth_date": Q(birth_date__isnull=True),
     }
     annotated = Patient.objects.filter(pk__in=_visits_in(start_dt, end_dt).values("patient_id")).annotate(

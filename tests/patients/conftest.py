@@ -20,5 +20,5 @@ def _on_the_test_clock(clock):
 @pytest.fixture
 def registered(social):
     """A patient registered through the real service (file number, audit row)."""
-    patient = Patient(last_name="Nguyễn", first_name="Éloïse", sex="F", birth_year=1990, languages="vietnamien")
+    patient = Patient(last_name="Nguyễn", first_name="Éloïse", sex="F", birth_year=1990, languages=["vi"])
     return services.patient_register(patient=patient, acting_user=social)

@@ -59,7 +59,7 @@ def test_it_records_a_registration(login, reception):
 
 
 def test_it_records_old_and_new_values_of_an_update(login, nurse, registered):
-    data = edit_data(registered, phone="06 12 34 56 78", languages="vietnamien, français")
+    data = edit_data(registered, phone="06 12 34 56 78", languages=["vi", "fr"])
 
     login(nurse).post(reverse("patients:edit", args=[registered.pk]), data)
 
@@ -67,7 +67,7 @@ def test_it_records_old_and_new_values_of_an_update(login, nurse, registered):
     assert event.user == nurse
     assert event.changes == {
         "phone": ["", "06 12 34 56 78"],
-        "languages": ["vietnamien", "vietnamien, français"],
+        "languages": [["vi"], ["vi", "fr"]],
     }
 
 

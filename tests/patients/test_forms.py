@@ -101,7 +101,7 @@ def post(client, url: str, data: dict):
         pytest.param({"arrival_in_france": days(3)}, "arrival_in_france", ["arrival_in_france"], id="arrives-later"),
         pytest.param({"arrival_in_france": "1960-01-01"}, "arrival_in_france", [], id="arrived-before-birth"),
         pytest.param(
-            {"interpreter_needed": "on", "languages": "", "interpreter_language": ""},
+            {"interpreter_needed": "on", "languages": None, "interpreter_language": ""},
             "interpreter_language",
             [],
             id="interpreter-without-language",

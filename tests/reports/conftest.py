@@ -8,7 +8,7 @@ import pytest
 
 from budget.models import BudgetYear, Category, Expense
 from patients.models import CoverageRight, Orientation, Patient, SocialAssessment, Visit
-from tests.factories import CoverageRightFactory, PatientFactory, SocialAssessmentFactory, VisitFactory
+from tests.support.factories import CoverageRightFactory, PatientFactory, SocialAssessmentFactory, VisitFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -34,9 +34,9 @@ def dataset(social, physician, nurse):
         first_name="Alice",
         sex="F",
         birth_year=1980,
-        birth_country="Sénégal",
-        nationality="sénégalaise",
-        languages="Wolof, français",
+        birth_country="SN",
+        nationality="SN",
+        languages=["wo", "fr"],
         interpreter_needed=True,
     )
     p["bob"] = PatientFactory(
@@ -44,9 +44,9 @@ def dataset(social, physician, nurse):
         first_name="Bob",
         sex="M",
         birth_year=1995,
-        birth_country="ALGERIE",
-        nationality="Algérien",
-        languages="arabe",
+        birth_country="DZ",
+        nationality="DZ",
+        languages=["ar"],
     )
     p["chloe"] = PatientFactory(
         last_name="Vargas",
@@ -54,9 +54,10 @@ def dataset(social, physician, nurse):
         sex="F",
         birth_date=date(2007, 6, 10),
         birth_year=2007,
-        birth_country="Atlantide",
+        birth_country="",
+        birth_country_text="Atlantide",  # typed before the list, not recognised by the migration
         nationality="",
-        languages="",
+        languages=[],
     )
     p["dan"] = PatientFactory(
         last_name="Ollivier",
@@ -64,17 +65,17 @@ def dataset(social, physician, nurse):
         sex="U",
         birth_year=2012,
         birth_country="",
-        nationality="Française",
-        languages="Français",
+        nationality="FR",
+        languages=["fr"],
     )
     p["emma"] = PatientFactory(
         last_name="Kowalski",
         first_name="Emma",
         sex="F",
         birth_year=1960,
-        birth_country="Pologne",
-        nationality="polonaise",
-        languages="polonais",
+        birth_country="PL",
+        nationality="PL",
+        languages=["pl"],
     )
     p["fred"] = PatientFactory(last_name="Fredonnet", first_name="Fred", sex="M", birth_year=1970)
     p["gina"] = PatientFactory(last_name="Ginestet", first_name="Gina", sex="F", birth_year=1990)

@@ -66,7 +66,7 @@ def test_it_has_a_not_stated_line_in_every_breakdown_and_totals_add_up(report):
     assert values(report.breakdown("sex")) == {"F": 3, "M": 1, UNKNOWN: 1}
 
 
-def test_it_groups_free_text_countries_by_region(report):
+def test_it_groups_countries_by_region_and_languages_by_iso_code(report):
     assert values(report.breakdown("birth_country_region")) == {
         "SUBSAHARAN": 1,
         "NORTH_AFRICA": 1,
@@ -74,7 +74,9 @@ def test_it_groups_free_text_countries_by_region(report):
         UNKNOWN: 2,  # "Atlantide" and blank
     }
     assert values(report.breakdown("nationality_top")) == {"SN": 1, "DZ": 1, "FR": 1, "PL": 1, UNKNOWN: 1}
-    assert values(report.breakdown("language")) == {"Wolof": 1, "Arabe": 1, "Français": 1, "Polonais": 1, UNKNOWN: 1}
+    assert values(report.breakdown("language")) == {"wo": 1, "ar": 1, "fr": 1, "pl": 1, UNKNOWN: 1}
+    assert {row.key: row.label for row in report.breakdown("language").rows}["wo"] == "wolof"
+    assert {row.key: row.label for row in report.breakdown("nationality_top").rows}["SN"] == "Sénégal"
 
 
 def test_it_reads_coverage_on_arrival_and_at_the_end(report):
@@ -134,3 +136,12 @@ def test_it_computes_a_date_range_and_its_previous_year(dataset):
     assert report.indicator("file_active").previous == 0
     january = build_activity_report(date(2026, 1, 1), date(2026, 1, 31))
     assert january.indicator("file_active").value == 1  # gina only: bob's visit is in 2025
+
+
+def test_it_places_every_iso_country_in_one_region():
+    from django_countries import countries
+
+    from pass_unit.reports.countries import REGION_OF, REGIONS
+
+    assert {code for code, _name in countries} == set(REGION_OF)
+    assert set(REGION_OF.values()) == set(REGIONS)

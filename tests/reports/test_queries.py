@@ -19,7 +19,8 @@ def seed(n: int, professional, offset: int = 0):
             file_number=f"PASS-Q-{offset + i:06d}",
             last_name=f"Q{offset + i}",
             birth_year=1950 + i % 60,
-            birth_country=["Mali", "Algérie", "", "Syrie"][i % 4],
+            birth_country=["ML", "DZ", "", "SY"][i % 4],
+            languages=[["bm"], ["ar", "fr"], [], ["ar"]][i % 4],
             sex="FMXU"[i % 4],
         )
         for i in range(n)

@@ -49,7 +49,7 @@ RCP_ACTIONS = [
 ]
 POST_ONLY = {
     *RCP_ACTIONS,
-    "patients:mark-lost",
+    "patient-mark-lost",
     "budget:rcp-option-line-add",
     "budget:rcp-option-line-withdraw",
     "budget:rcp-option-plan",
@@ -73,7 +73,7 @@ RULES = {
     "patients:detail": rule(TEAM, **PATIENT_PAGE),
     "patients:edit": rule(CARE, **PATIENT_PAGE),
     "patients:exit": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
-    "patients:mark-lost": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
+    "patient-mark-lost": rule({"social", "nurse", "physician", "psychologist"}, **PATIENT_PAGE),
     # The medical context "does not exist" outside the medical roles; the psychologist reads it.
     "patients:medical-edit": {**rule({"nurse", "physician"}, denied=404), "psychologist": 403},
     "patients:visit-create": rule(CARE, **PATIENT_PAGE),
@@ -281,7 +281,7 @@ ONE_KIND_OBJECT_URLS = {
     "patients:merge-choose": "read-only",
     "patients:merge": "two patient files: one kind, PATIENT_MERGE (tests/patients/test_merge.py)",
     "patients:merge-undo": "a merge: one kind, PATIENT_MERGE_UNDO (tests/patients/test_merge.py)",
-    "patients:mark-lost": "a patient's follow-up status: one kind, can_change_patient_status (tests/test_home.py)",
+    "patient-mark-lost": "a patient's follow-up status: one kind, can_change_patient_status (tests/test_home.py)",
     "budget:catalogue-edit": "a catalogue item: one kind, the budget managers' rule",
     "budget:dispense": "creates a record",
     "budget:import-detail": "read-only",

@@ -93,8 +93,8 @@ def patient_post(**overrides) -> dict:
         "first_name": "Chidi",
         "sex": "M",
         "estimated_birth_year": "1975",
-        "birth_country": "Nigeria",
-        "languages": "anglais, igbo",
+        "birth_country": "NG",
+        "languages": ["en", "ig"],
         "referred_by": "emergency",
     }
     data.update(overrides)
@@ -122,7 +122,7 @@ def test_editing_a_patient_records_only_the_changed_fields(client, social):
         acting_user=social,
     )
     client.force_login(social)
-    data = patient_post(birth_country="", languages="", phone="06 12 34 56 78", version=str(patient.version))
+    data = patient_post(birth_country="", languages=[], phone="06 12 34 56 78", version=str(patient.version))
     response = post(client, "patients:edit", data, pk=patient.pk)
     assert response.status_code == 302, response.context["form"].errors
     event = last_event(action="update")
@@ -136,7 +136,7 @@ def test_an_unchanged_save_records_no_update(client, social):
         acting_user=social,
     )
     client.force_login(social)
-    data = patient_post(birth_country="", languages="", version=str(patient.version))
+    data = patient_post(birth_country="", languages=[], version=str(patient.version))
     assert post(client, "patients:edit", data, pk=patient.pk).status_code == 302
     assert not AuditEvent.objects.filter(action="update").exists()
 
