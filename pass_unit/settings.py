@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "pass_unit.audit.ClientAddressMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pushes the idle expiry back at most once a minute instead of saving the session on every request.
+    "pass_unit.sessions.IdleExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +109,9 @@ else:
 
     DATABASES = {"default": env.db_url_config(database_url())}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections (reused by a worker's requests for CONN_MAX_AGE seconds), checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Concurrent test runs (several developers on one embedded server) can pick their own name.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env("PASS_UNIT_TEST_DB", default="test_pass_unit")
 
@@ -128,7 +133,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after an idle period and when the browser closes.
 SESSION_COOKIE_AGE = env("SESSION_IDLE_MINUTES") * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: pass_unit.sessions.IdleExpiryMiddleware pushes the expiry back when the
+# last push is older than SESSION_REFRESH_SECONDS (at most a tenth of the idle window).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
