@@ -347,3 +347,30 @@ def test_the_identity_page_costs_a_fixed_number_of_queries(login, reception, dja
         response = client.get(reverse("patients:identity", args=[patient.pk]))
 
     assert response.status_code == 200
+
+
+def test_the_rcp_pages_and_minutes_show_the_identity_status_beside_the_name(
+    clock, login, social, nurse, physician, psychologist, coordinator
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.rcp import helpers
+
+    patient = validated(PatientFactory(last_name="Kouassi", first_name="Awa"), social)
+    meeting = helpers.plan(physician, members=[social, nurse, physician, psychologist])
+    case = helpers.add_case(meeting, patient, physician)
+    helpers.pass_time(meeting)
+    helpers.take_attendance(meeting, physician)
+    helpers.decide(case, physician)
+
+    case_page = login(social).get(reverse("rcp:case-detail", args=[case.pk])).content.decode()
+    agenda_page = login(social).get(reverse("rcp:detail", args=[meeting.pk])).content.decode()
+    with translation.override("fr"):
+        version = helpers.validate(meeting, coordinator)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(version.pdf))).pages)
+
+    assert 'data-identity-status="validated"' in case_page
+    assert 'data-identity-status="validated"' in agenda_page
+    assert fr("Validated identity") in " ".join(text.split())
