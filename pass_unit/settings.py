@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",  # ISO 3166 countries with their French names (country of birth, nationality)
+    "django_tasks_db",  # background tasks stored in PostgreSQL (`manage.py db_worker` runs them)
     "pass_unit",
     "patients",
     "rcp",
@@ -217,6 +218,16 @@ COVERAGE_EXPIRY_WARNING_DAYS = env.int("COVERAGE_EXPIRY_WARNING_DAYS", default=6
 # RCP minutes name patients by file number and initials; True makes full names the default
 # (each meeting can still choose).
 RCP_MINUTES_FULL_NAMES = env.bool("RCP_MINUTES_FULL_NAMES", default=False)
+
+# Background tasks (Django's tasks framework): queued in the database, in the same transaction as the
+# change that asks for them, and run by `manage.py db_worker` (started by `make run`). Used for the
+# patients' extracts of validated RCP minutes. Tests run them at once (tests/conftest.py).
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -394,10 +394,14 @@ def validation_problems(meeting: Meeting, cases: list[CaseReview]) -> list[str]:
 
 @transaction.atomic
 def minutes_validate(*, meeting: Meeting, acting_user, at: datetime | None = None) -> MinutesVersion:
-    """Freeze the meeting and store its minutes (and each patient's extract) with their SHA-256.
+    """Freeze the meeting and store its minutes with their SHA-256; queue each patient's extract.
 
-    The PDFs are rendered inside the transaction: they are the validated record, not a
-    side effect; if rendering fails, nothing is validated.
+    The minutes PDF is rendered inside the transaction: it is the validated record, not a
+    side effect; if rendering fails, nothing is validated. The patients' extracts are derived
+    from it: their HTML is made here (so their text is that of the meeting as validated, whatever
+    changes later), and their PDFs are made and filed by a background task queued in this same
+    transaction (`rcp.tasks.file_minutes_extract`): a validation is never half-stored, and the
+    request does not wait for 20 more PDFs.
     """
     current = lock_meeting_for_write(meeting)
     if not access.can_validate_rcp_minutes(acting_user, current):
@@ -432,21 +436,31 @@ def minutes_validate(*, meeting: Meeting, acting_user, at: datetime | None = Non
         validated_at=now,
     )
     _record_document(acting_user, version)
+    from rcp import tasks  # imported late: tasks import this module
+
+    participants = selectors.meeting_participants(current)
     for case in cases:
-        extract = pdf.render_extract(
+        html = pdf.extract_html(
             current,
             case,
             cases=cases,
+            participants=participants,
             version_number=number,
             validated_by=acting_user,
             validated_at=now,
             previous=previous,
             correction_reason=reason,
         )
-        filed = MinutesExtract.objects.create(
-            version=version, case_review=case, patient=case.patient, pdf=extract.pdf, sha256=extract.sha256
+        # Queued in this transaction (the database backend stores the task as a row): committed
+        # with the version or not at all; the worker sees it once the validation is committed.
+        tasks.file_minutes_extract.enqueue(
+            version_id=version.pk,
+            case_review_id=case.pk,
+            patient_id=case.patient_id,
+            html=html,
+            acting_user_id=acting_user.pk,
+            client_address=audit._client_address.get(),  # the extract's audit row names the validator's workstation
         )
-        _record_document(acting_user, filed, patient=case.patient)
     before_status = current.status
     Meeting.objects.filter(pk=current.pk).update(
         status=Meeting.Status.VALIDATED,
@@ -467,6 +481,33 @@ def minutes_validate(*, meeting: Meeting, acting_user, at: datetime | None = Non
         },
     )
     return version
+
+
+def minutes_extract_file(
+    *, version: MinutesVersion, case_review_id: int, patient_id: int, html: str, acting_user
+) -> MinutesExtract:
+    """File a patient's extract of validated minutes from the HTML fixed at validation.
+
+    Idempotent: an extract already filed for this version and case is returned as it is (a
+    task run twice, or by two workers at once, files it once: `rcp_extract_once`). The PDF is
+    made outside the transaction; only the insert and its audit row are inside."""
+    filed = MinutesExtract.objects.filter(version=version, case_review_id=case_review_id).first()
+    if filed is not None:
+        return filed
+    rendered = pdf.pdf_from_html(html)
+    try:
+        with transaction.atomic():
+            filed = MinutesExtract.objects.create(
+                version=version,
+                case_review_id=case_review_id,
+                patient_id=patient_id,
+                pdf=rendered.pdf,
+                sha256=rendered.sha256,
+            )
+            _record_document(acting_user, filed, patient=filed.patient)
+    except IntegrityError:
+        return MinutesExtract.objects.get(version=version, case_review_id=case_review_id)
+    return filed
 
 
 @transaction.atomic

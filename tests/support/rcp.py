@@ -113,7 +113,11 @@ def add_action(case, user, *, assignee, description="Prendre rendez-vous", due_i
 @contextmanager
 def stand_in_pdf():
     """Validation without WeasyPrint, for tests that never open the document."""
-    with mock.patch.object(pdf, "render_pdf", return_value=pdf.Rendered(TINY_PDF, pdf.sha256(TINY_PDF))):
+    stand_in = pdf.Rendered(TINY_PDF, pdf.sha256(TINY_PDF))
+    with (
+        mock.patch.object(pdf, "render_pdf", return_value=stand_in),
+        mock.patch.object(pdf, "pdf_from_html", return_value=stand_in),  # the extracts, made by a task
+    ):
         yield
 
 
