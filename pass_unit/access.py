@@ -544,4 +544,8 @@ def can_enter_staff_fte(user) -> bool:
 
 
 def can_read_quality_worklist(user) -> bool:
-    return can_read_activity_report(user) and (has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT))
+    # The coordinator too, read-only: they read identities and follow the completion before sending
+    # the report (the links lead to the files, where each role edits what it may).
+    return can_read_activity_report(user) and (
+        has(user, IDENTITY_EDIT) or has(user, SOCIAL_EDIT) or has(user, {R.COORDINATOR})
+    )

@@ -341,7 +341,12 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["assignee", "status"], name="rcp_action_assignee")]
+        indexes = [
+            models.Index(fields=["assignee", "status"], name="rcp_action_assignee"),
+            # The activity report's actions created and done in a period (issue 10).
+            models.Index(fields=["created_at"], name="rcp_action_created_at"),
+            models.Index(fields=["closed_at"], name="rcp_action_closed_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="dropped") | ~Q(drop_reason=""), name="rcp_action_dropped_has_reason"

@@ -1030,22 +1030,17 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
 
     sections = [activity, public, rights, exits, rcp, mig, team]
     by_code = {b.code: b for s in sections for b in s.breakdowns}
-    quality = [
-        QualityItem("coverage_arrival", str(_("Coverage on arrival not stated")), by_code["coverage_arrival"].unknown),
-        QualityItem("housing", str(_("No social assessment in the period (housing)")), by_code["housing"].unknown),
-        QualityItem(
-            "birth_country",
-            str(_("Country of birth not stated or not recognised")),
-            by_code["birth_country_region"].unknown,
-        ),
-        QualityItem(
-            "nationality", str(_("Nationality not stated or not recognised")), by_code["nationality_region"].unknown
-        ),
-        QualityItem("sex", str(_("Sex not stated")), by_code["sex"].unknown),
-        QualityItem("language", str(_("No language recorded, or a language to check")), n["language_to_check"]),
-        QualityItem("birth_date", str(_("Birth date estimated (year only)")), n["birth_date_estimated"]),
-        QualityItem("exit_date", str(_("Exit without a date")), n["exit_without_date"]),
-    ]
+    counts = {
+        "coverage_arrival": by_code["coverage_arrival"].unknown,
+        "housing": by_code["housing"].unknown,
+        "birth_country": by_code["birth_country_region"].unknown,
+        "nationality": by_code["nationality_region"].unknown,
+        "sex": by_code["sex"].unknown,
+        "language": n["language_to_check"],
+        "birth_date": n["birth_date_estimated"],
+        "exit_date": n["exit_without_date"],
+    }
+    quality = [QualityItem(code, str(label), counts[code]) for code, label in QUALITY_LABELS.items()]
     return ActivityReport(
         start=start,
         end=end,
@@ -1059,6 +1054,18 @@ def build_activity_report(start: date, end: date, *, lost_days: int = 180) -> Ac
 
 
 # --- The worklist (not part of the report's outputs) -------------------------------------------
+
+# What the data-quality panel counts, in its order; the worklist flags files for the first seven.
+QUALITY_LABELS = {
+    "coverage_arrival": _("Coverage on arrival not stated"),
+    "housing": _("No social assessment in the period (housing)"),
+    "birth_country": _("Country of birth not stated or not recognised"),
+    "nationality": _("Nationality not stated or not recognised"),
+    "sex": _("Sex not stated"),
+    "language": _("No language recorded, or a language to check"),
+    "birth_date": _("Birth date estimated (year only)"),
+    "exit_date": _("Exit without a date"),
+}
 
 
 @dataclass(frozen=True)
@@ -1106,13 +1113,13 @@ def quality_files_count(start: date, end: date) -> int:
     return queryset.count()
 
 
-def quality_worklist(report: ActivityReport, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
-    """The files of the period's file active that lack what the report needs, and how many there are."""
-    queryset, flags = _worklist_queryset(report.start, report.end)
+def quality_worklist(start: date, end: date, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
+    """The files of the period's file active that lack what the report needs (the first `limit`,
+    by name), and how many there are: two queries at most."""
+    queryset, flags = _worklist_queryset(start, end)
     queryset = queryset.order_by("search_text", "pk")
-    labels = {q.code: q.label for q in report.quality}
     entries = [
-        WorklistEntry(patient, [labels[k] for k in flags if getattr(patient, f"lacks_{k}")])
+        WorklistEntry(patient, [str(QUALITY_LABELS[k]) for k in flags if getattr(patient, f"lacks_{k}")])
         for patient in queryset[:limit]
     ]
     count = len(entries) if len(entries) < limit else queryset.count()

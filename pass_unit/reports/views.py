@@ -62,10 +62,34 @@ def activity(request, year: int):
         "fte_form": fte_form,
         "query": request.GET.urlencode(),
     }
-    if access.can_read_quality_worklist(request.user):
-        ctx["worklist"], ctx["worklist_count"] = quality_worklist(report)
+    # The files to complete, named, are on a page of their own: the report itself names nobody.
+    ctx["can_read_worklist"] = access.can_read_quality_worklist(request.user)
     audit.record(request.user, "view_report", detail=_detail(report))
     return render(request, "pass_unit/reports/activity.html", ctx)
+
+
+# /reports/activity/<year>/quality/
+@require_safe
+def quality(request, year: int):
+    """The worklist of the data-quality panel: the files of the period's file active that lack what
+    the report needs, with a link to each. Named, so for the roles that complete files, and the
+    coordinator, who reads identities and follows the completion (read-only: the links lead to the
+    files, where each role edits what it may)."""
+    access.require(access.can_read_quality_worklist(request.user))
+    start, end, period_form = _period(request, year)
+    entries, count = quality_worklist(start, end)
+    ctx = {
+        "year": year,
+        "start": start,
+        "end": end,
+        "period_form": period_form,
+        "entries": entries,
+        "count": count,
+        "can_edit_identity": access.can_edit_identity(request.user),
+        "query": request.GET.urlencode(),
+    }
+    audit.record(request.user, "view_report", detail=f"data-quality worklist {start:%d/%m/%Y}–{end:%d/%m/%Y}")
+    return render(request, "pass_unit/reports/quality.html", ctx)
 
 
 def _download(request, year: int, kind: str):

@@ -53,12 +53,48 @@ def test_it_names_no_patient_in_the_page_pdf_xlsx_and_csv_for_the_coordinator(cl
     assert AuditEvent.objects.filter(user=coordinator, action="export").count() == 3
 
 
-def test_it_lists_files_to_complete_for_the_roles_that_complete_them(client, social, coordinator, dataset):
-    client.force_login(social)
-    html = client.get(URL).content.decode()
+QUALITY_URL = reverse("reports:quality", kwargs={"year": 2025})
+
+
+@pytest.mark.parametrize("persona", ["social", "nurse", "coordinator"])
+def test_it_lists_files_to_complete_for_the_roles_that_complete_or_follow_them(client, personas, dataset, persona):
+    client.force_login(personas[persona])
+    assert f'href="{QUALITY_URL}"' in client.get(URL).content.decode()
+    html = client.get(QUALITY_URL).content.decode()
     assert 'data-testid="worklist"' in html
     assert "OLLIVIER" in html  # dan: no rights, no assessment, sex not stated
-    assert "VARGAS" in html  # chloe: "Atlantide" not recognised
+    assert "VARGAS" in html  # chloe: "Atlantide" typed before the list, not recognised
+    # The identity editors get a link to complete it; the coordinator reads only.
+    edit_link = reverse("patients:edit", args=[dataset["dan"].pk])
+    assert (edit_link in html) == (persona != "coordinator")
+    assert AuditEvent.objects.filter(user=personas[persona], detail__startswith="data-quality worklist").exists()
+
+
+@pytest.mark.parametrize("persona", ["reception", "admin_user", "outsider"])
+def test_it_refuses_the_worklist_to_roles_that_neither_complete_nor_follow_files(client, personas, dataset, persona):
+    client.force_login(personas[persona])
+    response = client.get(QUALITY_URL)
+    assert response.status_code == 403
+    assert "OLLIVIER" not in response.content.decode()
+
+
+def test_it_names_nobody_on_the_report_page_whoever_reads_it(client, social, dataset):
+    client.force_login(social)
+    html = client.get(URL).content.decode()
+    for patient in dataset.values():
+        assert patient.last_name.upper() not in html
+
+
+def test_it_lowers_the_worklist_when_a_file_is_completed(client, nurse, dataset):
+    client.force_login(nurse)
+    before = client.get(QUALITY_URL).context["count"]
+    emma = dataset["emma"]
+    assert f'data-pk="{emma.pk}"' in client.get(QUALITY_URL).content.decode()
+    emma.birth_date = date(1960, 4, 2)
+    emma.save()
+    after = client.get(QUALITY_URL)
+    assert after.context["count"] == before - 1
+    assert f'data-pk="{emma.pk}"' not in after.content.decode()
 
 
 def test_it_agrees_in_the_page_pdf_and_spreadsheet(client, physician, dataset):

@@ -143,6 +143,8 @@ RULES = {
     **dict.fromkeys(RCP_ACTIONS, {**rule(RCP_EDIT), **RCP_HIDDEN}),
     # Activity report (figures only): the team but reception; the FTE form posts to the page.
     "reports:activity": rule(REPORT_READ),
+    # The named worklist: the roles that complete files, and the coordinator (read-only).
+    "reports:quality": rule({"social", "nurse", "physician", "psychologist", "coordinator"}),
     "reports:activity-pdf": rule(REPORT_READ),
     "reports:activity-xlsx": rule(REPORT_READ),
     "reports:activity-csv": rule(REPORT_READ),
