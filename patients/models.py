@@ -1,48 +1,120 @@
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from pass_unit.lib.languages import CODE_MAX_LENGTH as LANGUAGE_CODE_MAX_LENGTH
 from pass_unit.lib.languages import language_names
-from pass_unit.lib.text import normalize
+from pass_unit.lib.text import name_keys, normalize, skeleton, spelling_similarity
 
 TEXT_MAX = 4000  # free-text notes: long enough for a report, bounded against abuse
 # A monthly income above this is a typing error at the PASS (an extra zero, "1e9"), not a salary:
 # the social assessment form and a check constraint both refuse it.
 MAX_MONTHLY_INCOME = Decimal("100000.00")
 
-_FILE_NUMBER = re.compile(r"pass(\d{4})(\d{1,5})?")
-_BARE_FILE_NUMBER = re.compile(r"(19|20)\d{2} \d{5}")
+_FILE_NUMBER = re.compile(r"pass(\d{4})(\d{1,9})?")
+_BARE_FILE_NUMBER = re.compile(r"(19|20)\d{2} \d{5,9}")
 _YEAR = re.compile(r"(19|20)\d{2}")
 
-# Tokens shorter than this are matched as prefixes only: trigrams are too noisy.
-MIN_FUZZY_LENGTH = 4
 # How far an estimated birth year may be from another to call two files likely duplicates.
 DUPLICATE_YEAR_TOLERANCE = 2
+# A name search lists at most this many files, best first: nobody reads further, they add a
+# first name or a year (the list says so).
+SEARCH_LIMIT = 200
+# Rows the indexes hand to the precise ranking, those sharing the most words with the query first.
+SEARCH_CANDIDATES = 400
+# Lowest similarity (0..1, pass_unit.lib.text.spelling_similarity) listed by the search; the
+# evaluation set (tests/patients/search_eval.py) keeps it honest.
+SEARCH_MIN_SCORE = 0.8
+# Spellings this close but not listed are offered as "did you mean…" when nothing matched.
+SUGGESTION_MIN_SCORE = 0.5
+# Intake warning: names this close with birth years within DUPLICATE_YEAR_TOLERANCE…
+DUPLICATE_MIN_SCORE = 0.8
+# …or names this close both ways (each name's words in the other) whatever the years: papers
+# often carry a wrong date. Ranked after the others.
+DUPLICATE_FAR_YEAR_MIN_SCORE = 0.9
+# Duplicate checks ignore one-letter words: initials alone match too many people.
+DUPLICATE_MIN_WORD = 2
+# "42" is the 42nd file of any year since the PASS exist (1998 law).
+FIRST_FILE_YEAR = 1998
 
 
-def _name_filter(tokens: list[str]):
-    """Each token matches a word of the names/aliases exactly, as a prefix, or fuzzily."""
-    condition = Q()
-    similarities = []
-    for token in tokens:
-        token_q = Q(search_text__startswith=token) | Q(search_text__contains=" " + token)
-        if len(token) >= MIN_FUZZY_LENGTH:
-            token_q |= Q(search_text__trigram_word_similar=token)
-            similarities.append(TrigramWordSimilarity(Value(token), "search_text"))
-        condition &= token_q
-    return condition, similarities
+def spelling_texts(last_name: str, first_name: str = "", usage_name: str = "", aliases=()) -> list[tuple[str, str]]:
+    """The ways a person is written, as (label, text): label "" for the registered name, else the
+    usage name or alias itself."""
+    texts = [("", f"{last_name} {first_name}")]
+    if usage_name:
+        texts.append((usage_name, f"{usage_name} {first_name}"))
+    texts += [(alias, alias) for alias in aliases]
+    return texts
+
+
+def _spellings(last_name, first_name="", usage_name="", aliases=(), *, min_word: int = 1):
+    """(label, normalised words) of each spelling; with several, also all their words together
+    ("+"): an alias first name typed with the registered last name."""
+    spellings = []
+    for label, text in spelling_texts(last_name, first_name, usage_name, aliases):
+        words = [w for w in normalize(text).split() if len(w) >= min_word]
+        if words:
+            spellings.append((label, words))
+    if len(spellings) > 1:
+        spellings.append(("+", list(dict.fromkeys(w for _, words in spellings for w in words))))
+    return spellings
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """One patient found by name: how close, and through which spelling."""
+
+    pk: int
+    score: float
+    exact: bool
+    kind: str  # "exact", "spelling" (close spelling of the name), "alias", "names" (name and aliases together)
+    spelling: str = ""  # the alias or usage name that matched
+    far_year: bool = False  # intake: the names match but the birth years are far apart
+    text: str = ""  # the registered spelling that matched best, as written (suggestions)
+
+
+def _best_spelling(typed: list[str], spellings, *, prefix: bool) -> tuple[float, bool, str, list[str]]:
+    best = (-1.0, False, "", [])
+    for label, words in spellings:
+        score = spelling_similarity(typed, words, prefix=prefix)
+        exact = set(typed) <= set(words)
+        if (exact, score) > (best[1], best[0]):
+            best = (score, exact, label, words)
+    return best
+
+
+def _kind(exact: bool, label: str) -> str:
+    if label == "+":
+        return "names"
+    if label:
+        return "alias"
+    return "exact" if exact else "spelling"
+
+
+def _token_weight(tokens: list[str]):
+    """SQL: how many typed words have their sound among a row's keys (cheap: one key or two each),
+    to hand the precise ranking the most promising rows first."""
+    weight = Value(0)
+    for i, token in enumerate(tokens):
+        strong = {skeleton(token)}
+        if i:
+            strong.add(skeleton(tokens[i - 1] + token))
+        if i + 1 < len(tokens):
+            strong.add(skeleton(token + tokens[i + 1]))
+        weight = weight + Case(When(search_keys__overlap=sorted(strong), then=Value(1)), default=Value(0))
+    return weight
 
 
 class PatientQuerySet(models.QuerySet):
@@ -50,73 +122,175 @@ class PatientQuerySet(models.QuerySet):
         return self.exclude(status=Patient.Status.ARCHIVED)
 
     def search(self, query: str):
-        """Search by name, alias, file number or birth year (accent/case/spelling tolerant).
+        """Search by name, alias, file number, IPP or birth year, tolerant of spelling.
 
-        "PASS-2026-00042" or "42" find a file number; "1987" a birth year; other
-        words must each match a name or alias, exactly, as a prefix or fuzzily.
+        "PASS-2026-00042" or "42" find a file number (or an IPP typed as is); "1987" a birth
+        year; other words are names: each is matched to a word of the names or aliases, exactly,
+        by its sound (ou/u, ph/f, doubled letters…), with a typing error or two, or as a
+        beginning, in any order, joined or split. Best first, exact matches before the others;
+        each row carries `match_kind` and `match_spelling` (why it matched). A query made only
+        of symbols finds nothing, never everything.
         """
         text = normalize(query)
         if not text:
-            return self
+            return self if not (query or "").strip() else self.none()
         compact = text.replace(" ", "")
         if _BARE_FILE_NUMBER.fullmatch(text):  # "2026-00042" typed without "PASS-"
             compact = "pass" + compact
         file_number = _FILE_NUMBER.fullmatch(compact)
         if file_number:
             year, number = file_number.groups()
-            if number:
-                number_q = Q(file_number__endswith=f"-{int(number):05d}")
-                return self.filter(number_q & Q(file_number__startswith=f"PASS-{year}-") if year else number_q)
-            return self.filter(file_number__startswith=f"PASS-{year}-")
+            if not number:
+                return self.filter(file_number__startswith=f"PASS-{year}-").annotate(match_kind=Value("file_number"))
+            wanted = f"PASS-{year}-{int(number):05d}"
+            # A merged file's number became an alias of the file it was merged into.
+            return self.filter(Q(file_number=wanted) | Q(search_text__contains=normalize(wanted))).annotate(
+                match_kind=Case(When(file_number=wanted, then=Value("file_number")), default=Value("alias")),
+                match_spelling=Value(wanted),
+            )
         words = text.split()
         years = [int(w) for w in words if _YEAR.fullmatch(w)]
-        numbers = [int(w) for w in words if w.isdigit() and not _YEAR.fullmatch(w)]
-        names = [w for w in words if not w.isdigit()]
+        # Other words with a digit: a file number ("42": the 42nd file of any year) or an IPP.
+        numbers = [w for w in words if any(c.isdigit() for c in w) and not _YEAR.fullmatch(w)]
+        names = [w for w in words if not any(c.isdigit() for c in w)]
         condition = Q()
         if years:
             condition &= Q(birth_year__in=years)
+        ipps = []
         for number in numbers:
-            condition &= Q(file_number__endswith=f"-{number:05d}")
-        similarities = []
-        if names:
-            name_q, similarities = _name_filter(names)
-            condition &= name_q
-        qs = self.filter(condition)
-        if similarities:
-            rank = sum(similarities[1:], similarities[0])
-            qs = qs.annotate(rank=rank).order_by("-rank", "search_text", "pk")
-        return qs
-
-    def likely_duplicates(self, *, last_name: str, first_name: str = "", aliases=(), birth_year=None, exclude_pk=None):
-        """Files that are likely the same person: similar names or aliases and a close birth year."""
-        spellings = [" ".join([last_name, first_name]), *aliases]
-        name_conditions = Q()
-        scores = []
-        for spelling in spellings:
-            tokens = [t for t in normalize(spelling).split() if len(t) >= 2]
-            if not tokens:
-                continue
-            spelling_q = Q()
-            for token in tokens:
-                token_q = Q(search_text__contains=token)
-                if len(token) >= 3:
-                    token_q |= Q(search_text__trigram_word_similar=token)
-                    scores.append(TrigramWordSimilarity(Value(token), "search_text"))
-                spelling_q &= token_q
-            name_conditions |= spelling_q
-        if not scores and not name_conditions:
-            return self.none()
-        qs = self.filter(name_conditions)
-        if birth_year:
-            qs = qs.filter(
-                birth_year__gte=birth_year - DUPLICATE_YEAR_TOLERANCE,
-                birth_year__lte=birth_year + DUPLICATE_YEAR_TOLERANCE,
+            ipps += [number, number.upper()]
+            number_q = Q(ipp__in=[number, number.upper()])
+            if number.isdigit():
+                number_q |= Q(file_number__in=self._file_numbers(int(number)))
+            condition &= number_q
+        if not names:
+            kind = "birth_year" if years and not numbers else "file_number"
+            return self.filter(condition).annotate(
+                match_kind=Case(When(ipp__in=ipps, then=Value("ipp")), default=Value(kind)) if ipps else Value(kind)
             )
-        if exclude_pk:
-            qs = qs.exclude(pk=exclude_pk)
-        if scores:
-            qs = qs.annotate(score=Greatest(*scores) if len(scores) > 1 else scores[0]).order_by("-score")
-        return qs
+        hits = [hit for hit in self._rank_names(names, condition, prefix=True) if hit.score >= SEARCH_MIN_SCORE]
+        return self._in_order(hits[:SEARCH_LIMIT])
+
+    def search_suggestions(self, query: str, *, limit: int = 5) -> list[str]:
+        """Registered spellings close to a query that found nothing ("did you mean…")."""
+        names = [w for w in normalize(query).split() if not w.isdigit()]
+        if not names:
+            return []
+        hits = [hit for hit in self._rank_names(names, Q(), prefix=True) if hit.score >= SUGGESTION_MIN_SCORE]
+        suggestions = [hit.text for hit in hits]
+        # And the closest names by trigrams (pg_trgm's % operator, GIN index): they catch
+        # spellings too far for the keys ("Dialoumba" for "Diallo").
+        text = " ".join(names)
+        rows = (
+            self.filter(search_text__trigram_similar=text)
+            .annotate(similarity=TrigramSimilarity("search_text", Value(text)))
+            .order_by("-similarity", "pk")
+            .values_list("last_name", "first_name")[:limit]
+        )
+        suggestions += [f"{last} {first}".strip() for last, first in rows]
+        return list(dict.fromkeys(suggestions))[:limit]
+
+    def likely_duplicates(
+        self, *, last_name: str, first_name: str = "", aliases=(), birth_year=None, exclude_pk=None, usage_name=""
+    ):
+        """Files that may be the same person, best first: names or aliases alike as the search
+        finds them (spelling, joined or split, swapped) and a birth year within
+        DUPLICATE_YEAR_TOLERANCE; then names alike both ways whatever the birth year
+        (annotated `far_year`). Rows carry `match_kind` and `match_spelling` as in search()."""
+        typed = _spellings(last_name, first_name, usage_name, aliases, min_word=DUPLICATE_MIN_WORD)
+        if not typed:
+            return self.none()
+        qs = self.exclude(pk=exclude_pk) if exclude_pk else self
+        keys = name_keys([" ".join(words) for _, words in typed])
+        all_words = list(dict.fromkeys(w for _, words in typed for w in words))
+        rows = (
+            qs.filter(search_keys__overlap=keys)
+            .annotate(weight=_token_weight(all_words))
+            .order_by("-weight", "pk")
+            .values_list("pk", "last_name", "first_name", "usage_name", "aliases", "birth_year")[:SEARCH_CANDIDATES]
+        )
+        hits = []
+        for pk, last, first, usage, row_aliases, year in rows:
+            registered = _spellings(last, first, usage, row_aliases, min_word=DUPLICATE_MIN_WORD)
+            best = None
+            for _label, words in typed:
+                score, exact, label, matched = _best_spelling(words, registered, prefix=False)
+                both_ways = min(score, spelling_similarity(matched, words))
+                candidate = (score, both_ways, exact, label)
+                if best is None or candidate > best:
+                    best = candidate
+            score, both_ways, exact, label = best
+            far = birth_year is not None and abs(year - birth_year) > DUPLICATE_YEAR_TOLERANCE
+            if (not far and score >= DUPLICATE_MIN_SCORE) or (far and both_ways >= DUPLICATE_FAR_YEAR_MIN_SCORE):
+                distance = abs(year - birth_year) if birth_year is not None else 0
+                hits.append(
+                    (
+                        (far, -score, distance, pk),
+                        NameMatch(
+                            pk, score, exact, _kind(exact, label), "" if label in ("", "+") else label, far_year=far
+                        ),
+                    )
+                )
+        hits.sort(key=lambda item: item[0])
+        return self._in_order([hit for _, hit in hits])
+
+    @staticmethod
+    def _file_numbers(number: int) -> list[str]:
+        """ "42": the 42nd file of every year, listed so that the unique index finds them."""
+        last_year = timezone.localdate().year + 1
+        return [f"PASS-{year}-{number:05d}" for year in range(FIRST_FILE_YEAR, last_year + 1)]
+
+    def _rank_names(self, tokens: list[str], condition: Q, *, prefix: bool) -> list[NameMatch]:
+        """Rows whose names or aliases match the typed words, best first (one SQL query).
+
+        The indexes find the rows sharing a key with the query (pass_unit.lib.text.name_keys:
+        sound, one-error neighbourhood, joined words; GIN on `search_keys`) or, for a word being
+        typed, a name starting with it (trigram GIN on `search_text`); the closest
+        SEARCH_CANDIDATES of them are then scored precisely here."""
+        retrieve = Q(search_keys__overlap=name_keys([" ".join(tokens)]))
+        if prefix:
+            for token in tokens:
+                if len(token) >= 3:
+                    retrieve |= Q(search_text__startswith=token) | Q(search_text__contains=" " + token)
+        rows = (
+            self.filter(condition & retrieve)
+            .annotate(weight=_token_weight(tokens))
+            .order_by("-weight", "pk")
+            .values_list("pk", "last_name", "first_name", "usage_name", "aliases")[:SEARCH_CANDIDATES]
+        )
+        hits = []
+        for pk, last, first, usage, aliases in rows:
+            spellings = _spellings(last, first, usage, aliases)
+            score, exact, label, _words = _best_spelling(tokens, spellings, prefix=prefix)
+            texts = dict(spelling_texts(last, first, usage, aliases))
+            text = texts.get(label, texts[""]).strip()
+            kind = _kind(exact, label)
+            hits.append(NameMatch(pk, score, exact, kind, "" if label in ("", "+") else label, text=text))
+        hits.sort(key=lambda hit: (not hit.exact, -hit.score, hit.pk))
+        return hits
+
+    def _in_order(self, hits: list[NameMatch]):
+        """The matched rows as a queryset, in the order given, with why each matched."""
+        if not hits:
+            return self.none()
+        return (
+            self.filter(pk__in=[hit.pk for hit in hits])
+            .annotate(
+                search_rank=Case(*[When(pk=hit.pk, then=Value(i)) for i, hit in enumerate(hits)]),
+                match_kind=Case(*[When(pk=hit.pk, then=Value(hit.kind)) for hit in hits], default=Value("")),
+                match_spelling=Case(
+                    *[When(pk=hit.pk, then=Value(hit.spelling)) for hit in hits if hit.spelling],
+                    default=Value(""),
+                    output_field=models.CharField(),
+                ),
+                far_year=Case(
+                    *[When(pk=hit.pk, then=Value(True)) for hit in hits if hit.far_year],
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                ),
+            )
+            .order_by("search_rank")
+        )
 
 
 class VisitQuerySet(models.QuerySet):
@@ -293,6 +467,9 @@ class Patient(models.Model):
     )
     # Normalised names and aliases, maintained on save, indexed with pg_trgm.
     search_text = models.TextField(editable=False, default="")
+    # Search keys of the names and aliases (sound, one-error neighbourhood, joined words:
+    # pass_unit.lib.text.name_keys), maintained on save, GIN-indexed.
+    search_keys = ArrayField(models.TextField(), editable=False, default=list)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -311,6 +488,8 @@ class Patient(models.Model):
         ordering = ["search_text"]
         indexes = [
             GinIndex(name="patient_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="patient_search_keys", fields=["search_keys"]),
+            models.Index(fields=["ipp"], name="patient_ipp"),
             models.Index(fields=["birth_year"], name="patient_birth_year"),
             models.Index(fields=["status"], name="patient_status"),
             # The activity report's exits of a period (issue 10).
@@ -350,8 +529,16 @@ class Patient(models.Model):
             self.birth_date_precision = self.BirthDatePrecision.EXACT
         elif not self.birth_date and self.birth_date_precision in precise:
             self.birth_date_precision = self.BirthDatePrecision.YEAR
-        self.search_text = normalize(" ".join([self.last_name, self.first_name, self.usage_name, *self.aliases]))
+        self.set_search_fields()
         super().save(*args, **kwargs)
+
+    def set_search_fields(self) -> None:
+        """search_text and search_keys from the names and aliases (save() calls it; bulk_create
+        callers must)."""
+        self.search_text = normalize(" ".join([self.last_name, self.first_name, self.usage_name, *self.aliases]))
+        self.search_keys = name_keys(
+            [text for _, text in spelling_texts(self.last_name, self.first_name, self.usage_name, self.aliases)]
+        )
 
     @property
     def display_name(self) -> str:

@@ -16,12 +16,37 @@ DUPLICATES_SHOWN = 10
 
 
 def find_duplicates(
-    *, last_name: str, first_name: str = "", aliases=(), birth_year: int | None = None, exclude_pk: int | None = None
+    *,
+    last_name: str,
+    first_name: str = "",
+    usage_name: str = "",
+    aliases=(),
+    birth_year: int | None = None,
+    exclude_pk: int | None = None,
 ) -> QuerySet[Patient]:
-    """Files that are likely the same person: similar names or aliases and a close birth year."""
+    """Files that may be the same person, best first (see PatientQuerySet.likely_duplicates):
+    names or aliases alike with a close birth year, then names alike with a distant one."""
     return Patient.objects.likely_duplicates(
-        last_name=last_name, first_name=first_name, aliases=aliases, birth_year=birth_year, exclude_pk=exclude_pk
+        last_name=last_name,
+        first_name=first_name,
+        usage_name=usage_name,
+        aliases=aliases,
+        birth_year=birth_year,
+        exclude_pk=exclude_pk,
     )[:DUPLICATES_SHOWN]
+
+
+def last_visit_dates(patient_ids: list[int]) -> dict[int, datetime]:
+    """Each patient's latest visit (not cancelled), in one query: {patient id: when}."""
+    if not patient_ids:
+        return {}
+    return dict(
+        Visit.objects.not_cancelled()
+        .filter(patient__in=patient_ids)
+        .order_by("patient_id", "-occurred_at")
+        .distinct("patient_id")
+        .values_list("patient_id", "occurred_at")
+    )
 
 
 # --- To-do lists of the home dashboard, and the patient list filters behind them ------------------

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from pass_unit import access, audit, panels
 from patients import forms, selectors, services
-from patients.models import CoverageRight, MedicalContext, Patient, PatientMerge, Visit
+from patients.models import SEARCH_LIMIT, CoverageRight, MedicalContext, Patient, PatientMerge, Visit
 from patients.selectors import find_duplicates
 
 PAGE_SIZE = 25
@@ -67,6 +68,7 @@ def patient_list(request):
         "identity_attributes",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     last_visits = dict(
         Visit.objects.not_cancelled()
         .filter(patient__in=[p.pk for p in page])
@@ -90,6 +92,9 @@ def patient_list(request):
         "todo_label": dict(form.fields["todo"].choices).get(form.cleaned_data.get("todo"))
         if form.is_bound and form.is_valid()
         else None,
+        # A name search lists its SEARCH_LIMIT best matches; none: the closest spellings instead.
+        "search_truncated": "search_rank" in qs.query.annotations and page.paginator.count >= SEARCH_LIMIT,
+        "suggestions": Patient.objects.active().search_suggestions(query) if query and not page.paginator.count else [],
     }
     return render(request, "patients/list.html", ctx)
 
@@ -101,20 +106,33 @@ def patient_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         patient = form.apply(Patient())
-        confirmed = request.POST.get("confirm_new") == "1"
-        if not confirmed:
-            duplicates = list(
-                find_duplicates(
-                    last_name=patient.last_name,
-                    first_name=patient.first_name,
-                    aliases=patient.aliases,
-                    birth_year=patient.birth_year,
-                )
+        # Checked again on "create anyway": the audit trail names the files the agent set aside.
+        duplicates = list(
+            find_duplicates(
+                last_name=patient.last_name,
+                first_name=patient.first_name,
+                usage_name=patient.usage_name,
+                aliases=patient.aliases,
+                birth_year=patient.birth_year,
             )
-        if not duplicates:
-            services.patient_register(patient=patient, acting_user=request.user)
+        )
+        if not duplicates or request.POST.get("confirm_new") == "1":
+            with transaction.atomic():
+                services.patient_register(patient=patient, acting_user=request.user)
+                if duplicates:
+                    numbers = ", ".join(dup.file_number for dup in duplicates)
+                    audit.record(
+                        request.user,
+                        "create",
+                        obj=patient,
+                        patient=patient,
+                        detail=f"created despite a possible duplicate of {numbers}",
+                    )
             messages.success(request, _("File %(number)s created.") % {"number": patient.file_number})
             return redirect("patients:detail", pk=patient.pk)
+        last_visits = selectors.last_visit_dates([dup.pk for dup in duplicates])
+        for dup in duplicates:
+            dup.last_visit = last_visits.get(dup.pk)
     return render(request, "patients/form.html", {"form": form, "duplicates": duplicates, "creating": True})
 
 
