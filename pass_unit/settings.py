@@ -4,6 +4,7 @@ Every value can come from the process environment or an optional `.env` file
 at the project root; `.env.example` documents them.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -103,7 +104,24 @@ TEMPLATES = [
 WSGI_APPLICATION = "pass_unit.wsgi.application"
 
 # Database: DATABASE_URL when set, otherwise the project's embedded PostgreSQL.
-if env("DATABASE_URL", default=""):
+# Least privilege (README, "Two database roles"): in production DATABASE_URL names the runtime role
+# (`manage.py create_runtime_role`), and DATABASE_OWNER_URL the owner of the schema; the commands that
+# change the schema or delete audit rows (OWNER_COMMANDS), or any process run with PASS_UNIT_AS_OWNER=1,
+# connect as the owner instead.
+OWNER_COMMANDS = {"migrate", "purge_audit", "create_runtime_role", "backup_db", "restore_db", "createcachetable"}
+
+
+def _management_command() -> str:
+    if len(sys.argv) > 1 and Path(sys.argv[0]).name in {"manage.py", "django-admin", "__main__.py"}:
+        return sys.argv[1]
+    return ""
+
+
+if env("DATABASE_OWNER_URL", default="") and (
+    _management_command() in OWNER_COMMANDS or env.bool("PASS_UNIT_AS_OWNER", default=False)
+):
+    DATABASES = {"default": env.db("DATABASE_OWNER_URL")}
+elif env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
     from pass_unit.embedded_db import database_url
