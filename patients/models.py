@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db import connections, models, transaction
+from django.db.models import Case, F, Func, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -30,9 +30,9 @@ _YEAR = re.compile(r"(19|20)\d{2}")
 DUPLICATE_YEAR_TOLERANCE = 2
 # A name search lists at most this many files, best first: nobody reads further, they add a
 # first name or a year (the list says so).
-SEARCH_LIMIT = 200
+SEARCH_LIMIT = 100
 # Rows the indexes hand to the precise ranking, those sharing the most words with the query first.
-SEARCH_CANDIDATES = 400
+SEARCH_CANDIDATES = 200
 # Lowest similarity (0..1, pass_unit.lib.text.spelling_similarity) listed by the search; the
 # evaluation set (tests/patients/search_eval.py) keeps it honest.
 SEARCH_MIN_SCORE = 0.8
@@ -117,6 +117,22 @@ def _token_weight(tokens: list[str]):
     return weight
 
 
+def _through_indexes(queryset) -> list:
+    """The rows of a candidate query, read through the GIN indexes.
+
+    PostgreSQL cannot estimate how many rows share one of thirty keys (it guesses a sixth of
+    the table) and then reads the whole table, comparing every row's keys: 0.5 to 1 s at
+    100,000 patients instead of 20 ms (docs/performance.md). The sequential scan is switched off
+    for this one query, in a transaction rolled back at once (a read; SET LOCAL ends with it).
+    """
+    with transaction.atomic(using=queryset.db):
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        rows = list(queryset)
+        transaction.set_rollback(True, using=queryset.db)
+    return rows
+
+
 class PatientQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=Patient.Status.ARCHIVED)
@@ -126,8 +142,8 @@ class PatientQuerySet(models.QuerySet):
 
         "PASS-2026-00042" or "42" find a file number (or an IPP typed as is); "1987" a birth
         year; other words are names: each is matched to a word of the names or aliases, exactly,
-        by its sound (ou/u, ph/f, doubled letters…), with a typing error or two, or as a
-        beginning, in any order, joined or split. Best first, exact matches before the others;
+        by its sound (ou/u, ph/f, doubled letters…), with a typing error or two, or (the last
+        word) as a beginning; in any order, joined or split. Best first, exact matches before the others;
         each row carries `match_kind` and `match_spelling` (why it matched). A query made only
         of symbols finds nothing, never everything.
         """
@@ -203,7 +219,7 @@ class PatientQuerySet(models.QuerySet):
         qs = self.exclude(pk=exclude_pk) if exclude_pk else self
         keys = name_keys([" ".join(words) for _, words in typed])
         all_words = list(dict.fromkeys(w for _, words in typed for w in words))
-        rows = (
+        rows = _through_indexes(
             qs.filter(search_keys__overlap=keys)
             .annotate(weight=_token_weight(all_words))
             .order_by("-weight", "pk")
@@ -248,11 +264,10 @@ class PatientQuerySet(models.QuerySet):
         typed, a name starting with it (trigram GIN on `search_text`); the closest
         SEARCH_CANDIDATES of them are then scored precisely here."""
         retrieve = Q(search_keys__overlap=name_keys([" ".join(tokens)]))
-        if prefix:
-            for token in tokens:
-                if len(token) >= 3:
-                    retrieve |= Q(search_text__startswith=token) | Q(search_text__contains=" " + token)
-        rows = (
+        if prefix and len(tokens[-1]) >= 3:
+            # The word being typed: a name starting with it (trigram GIN on search_text).
+            retrieve |= Q(search_text__startswith=tokens[-1]) | Q(search_text__contains=" " + tokens[-1])
+        rows = _through_indexes(
             self.filter(condition & retrieve)
             .annotate(weight=_token_weight(tokens))
             .order_by("-weight", "pk")
@@ -270,27 +285,37 @@ class PatientQuerySet(models.QuerySet):
         return hits
 
     def _in_order(self, hits: list[NameMatch]):
-        """The matched rows as a queryset, in the order given, with why each matched."""
+        """The matched rows as a queryset, in the order given, with why each matched (values
+        picked from parallel arrays by position: a CASE of a hundred branches costs more)."""
         if not hits:
             return self.none()
+        ids = [hit.pk for hit in hits]
+        position = Func(
+            Value(ids, output_field=ArrayField(models.BigIntegerField())),
+            F("pk"),
+            function="array_position",
+            output_field=models.IntegerField(),
+        )
         return (
-            self.filter(pk__in=[hit.pk for hit in hits])
+            self.filter(pk__in=ids)
             .annotate(
-                search_rank=Case(*[When(pk=hit.pk, then=Value(i)) for i, hit in enumerate(hits)]),
-                match_kind=Case(*[When(pk=hit.pk, then=Value(hit.kind)) for hit in hits], default=Value("")),
-                match_spelling=Case(
-                    *[When(pk=hit.pk, then=Value(hit.spelling)) for hit in hits if hit.spelling],
-                    default=Value(""),
-                    output_field=models.CharField(),
-                ),
-                far_year=Case(
-                    *[When(pk=hit.pk, then=Value(True)) for hit in hits if hit.far_year],
-                    default=Value(False),
-                    output_field=models.BooleanField(),
-                ),
+                search_rank=position,
+                match_kind=_Pick([hit.kind for hit in hits], position, models.TextField()),
+                match_spelling=_Pick([hit.spelling for hit in hits], position, models.TextField()),
+                far_year=_Pick([hit.far_year for hit in hits], position, models.BooleanField()),
             )
             .order_by("search_rank")
         )
+
+
+class _Pick(Func):
+    """SQL `(values)[position]`: one value per row from a list parallel to the ids."""
+
+    template = "(%(expressions)s]"
+    arg_joiner = ")["
+
+    def __init__(self, values: list, position, field):
+        super().__init__(Value(values, output_field=ArrayField(field)), position, output_field=field)
 
 
 class VisitQuerySet(models.QuerySet):

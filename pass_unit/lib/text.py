@@ -122,13 +122,14 @@ def name_keys(spellings: list[str], *, with_deletions: bool = True) -> list[str]
     keys: set[str] = set()
     for spelling in spellings:
         words = normalize(spelling).split()
-        units = list(words) + ["".join(pair) for pair in zip(words, words[1:], strict=False)]
-        for unit in units:
-            key = skeleton(unit)
+        for word in words:
+            key = skeleton(word)
             keys.add(key)
-            keys.add(vowel_key(unit))
+            keys.add(vowel_key(word))
             if with_deletions:
                 keys |= deletions(key)
+        # Two words as one: its sound only (a typing error in a joined name is rare enough).
+        keys |= {skeleton(a + b) for a, b in zip(words, words[1:], strict=False)}
     keys.discard("")
     keys.discard("~")
     return sorted(keys)

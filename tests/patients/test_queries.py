@@ -25,8 +25,11 @@ REQUEST_QUERIES = 3 + 3
 # /patients/: count (paginator), one page of patients, last visit of each (DISTINCT ON),
 # rights of the page's patients.
 LIST_QUERIES = REQUEST_QUERIES + 4
-# A name search first asks the indexes for the candidate rows (keys and ranking, one query).
-NAME_SEARCH_QUERIES = 1
+# A name search first asks the indexes for the candidate rows (keys and ranking), in a
+# transaction that switches the sequential scan off (patients.models._through_indexes):
+# savepoint, SET LOCAL, the rows, rollback to and release the savepoint (in production,
+# outside the test's transaction: SET LOCAL and the rows).
+NAME_SEARCH_QUERIES = 5
 
 # /patients/<pk>/: patient, visits (+ professional), assessments (+ author), rights,
 # medical context (+ updated_by), orientations (+ author); the panels other apps add
