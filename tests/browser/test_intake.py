@@ -72,8 +72,11 @@ def test_it_runs_the_intake_journey(live_server, page, new_context, log_in, axe_
     axe_check(page, "duplicate warning")
     assert Patient.objects.count() == 1
 
-    # She opens the existing file from the warning.
-    duplicates.locator(f'a[href="{file_path}"]').click()
+    # She opens the existing file from the warning: in a new tab, her typing stays in the form.
+    with page.context.expect_page() as opened:
+        duplicates.locator(f'a[href="{file_path}"]').click()
+    expect(page.locator("input[name=last_name]")).to_have_value("Nguyen")
+    page = opened.value
     page.wait_for_url(live_server.url + file_path)
 
     # A social interview.
