@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate seed messages db-stop clean bench backup
+.PHONY: run test lint format install migrate seed messages db-stop clean bench backup load
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "pass-unit needs Python 3.12+ (found %s). Install it, or run: make PYTHON=/path/to/python3.12" % sys.version.split()[0])'
@@ -46,6 +46,11 @@ messages: install
 
 bench: migrate
 	$(BIN)/python bench/run.py
+
+# Load test: locust, 50 users for 60 s, against gunicorn (3 workers) on its own demo database (bench/load/run.py).
+load: migrate
+	$(BIN)/pip install -q -e ".[test,bench]"
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 backup: install
 	$(BIN)/python manage.py backup_db
