@@ -16,7 +16,7 @@ from pass_unit import access
 from pass_unit.roles import role_of
 
 # Fields never worth logging: derived or bookkeeping.
-_SKIPPED = {"search_text", "version", "updated_at", "created_at", "updated_by", "created_by"}
+_SKIPPED = {"search_text", "search_keys", "version", "updated_at", "created_at", "updated_by", "created_by"}
 # Models whose values are medical secrets: shown in the log only to medical roles.
 MEDICAL_MODELS = {"patients.medicalcontext"}
 SECRET_VISIT_KINDS = access.MEDICAL_VISIT_KINDS | access.PSYCH_VISIT_KINDS
