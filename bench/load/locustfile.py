@@ -15,11 +15,12 @@ import json
 import os
 import random
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from locust import HttpUser, between, events, task
 
-FIXTURE = json.loads(open(os.environ["LOAD_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
+FIXTURE = json.loads(Path(os.environ["LOAD_FIXTURE"]).read_text(encoding="utf-8"))
 RUN_ID = os.environ.get("LOAD_RUN_ID", "manual")
 PARIS = ZoneInfo("Europe/Paris")
 SEARCHES = ["mohamed", "diallo", "nguyen", "konate", "traore", "sow", "benali", "ali 1990", "camara", "fofana"]

@@ -69,7 +69,7 @@ def gunicorn_server(env: dict, *, workers: int = 1, timeout: float = 45.0, log: 
     """Run gunicorn on a free port; yields its base URL, stops it on exit."""
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    output = open(log, "wb") if log else subprocess.DEVNULL  # closed below
     process = subprocess.Popen(
         [
             str(gunicorn),
