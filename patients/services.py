@@ -1,8 +1,8 @@
 """Writes on patient files. Each runs in one transaction and is audited."""
 
 from django.apps import apps
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,12 +43,34 @@ class StaleEdit(Exception):
         self.current = current
 
 
+def format_file_number(year: int, number: int) -> str:
+    """PASS-2026-00042: at least five digits, more past 99,999 files a year (PASS-2026-100000)."""
+    return f"PASS-{year}-{number:05d}"
+
+
+def reserve_file_numbers(year: int, count: int) -> range:
+    """Reserve `count` consecutive file numbers of `year` in one statement; the numbers (ints) reserved.
+
+    One upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) whatever `count`: a bulk import
+    takes its block at once instead of updating the counter row once per file, which would leave
+    dead row versions that each later lookup walks. Concurrent callers queue on the row lock and
+    never get the same number; the block is lost if the caller's transaction rolls back.
+    """
+    if count < 1:
+        raise ValueError("count must be 1 or more")
+    table = FileNumberCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, %s) "  # noqa: S608 (the table name is ours)
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [year, count],
+        )
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
+
+
 def next_file_number(year: int) -> str:
-    counter, _ = FileNumberCounter.objects.select_for_update().get_or_create(year=year)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"PASS-{year}-{counter.last:05d}"
+    return format_file_number(year, reserve_file_numbers(year, 1)[0])
 
 
 def _add_to_file(obj, *, patient: Patient, author_field: str, acting_user):
