@@ -24,8 +24,12 @@ migrate: install
 seed: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
+# The background worker (patients' extracts of validated RCP minutes) runs beside the server and
+# stops with it.
 run: seed
 	@echo "Demo accounts: accueil, social, infirmier, medecin, psy, coordination, admin / pass-unit-demo"
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -157,7 +157,20 @@ def cases_with_options(patient: Patient, *, limit: int = 5) -> list[CaseReview]:
 
 
 def meeting_versions(meeting: Meeting) -> list[MinutesVersion]:
-    return list(meeting.versions.defer("pdf").select_related("validated_by").order_by("-number"))
+    """Newest first; `extracts_filed`: the patients' extracts filed so far (a background task files them)."""
+    versions = meeting.versions.defer("pdf").select_related("validated_by").annotate(extracts_filed=Count("extracts"))
+    return list(versions.order_by("-number"))
+
+
+def minutes_patients(version: MinutesVersion) -> list[Patient]:
+    """The patients a stored minutes version names (for the audit of its downloads): those of its
+    extracts, and, for the current version of a validated meeting, those of its cases, whose extracts
+    may still be being filed by the background task."""
+    named = Q(rcp_extracts__version=version)
+    meeting = version.meeting
+    if meeting.is_locked and meeting.validated_at == version.validated_at:
+        named |= Q(rcp_reviews__meeting=meeting)
+    return list(Patient.objects.filter(named).distinct())
 
 
 def latest_version(meeting: Meeting) -> MinutesVersion | None:

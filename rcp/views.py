@@ -630,7 +630,7 @@ def minutes_pdf(request, pk):
     access.require(access.can_read_rcp_minutes(request.user))
     if meeting.is_locked:
         version = selectors.latest_version(meeting)
-        patients = list(Patient.objects.filter(rcp_extracts__version=version))
+        patients = selectors.minutes_patients(version)
         _record_export(request, version, patients, detail=f"minutes v{version.number}")
         return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
     cases = selectors.meeting_cases(meeting)
@@ -660,7 +660,7 @@ def annex_pdf(request, pk):
 @never_cache
 def version_pdf(request, pk):
     version = access.get_minutes_version_for_user(request, pk)
-    patients = list(Patient.objects.filter(rcp_extracts__version=version))
+    patients = selectors.minutes_patients(version)
     _record_export(request, version, patients, detail=f"minutes v{version.number}")
     return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
 
