@@ -35,7 +35,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 @pytest.fixture
 def registered(social):
     """A patient registered through the real service."""
-    patient = Patient(last_name="Nguyễn", first_name="Éloïse", sex="F", birth_year=1990, languages="vietnamien")
+    patient = Patient(last_name="Nguyễn", first_name="Éloïse", sex="F", birth_year=1990, languages=["vi"])
     return patient_register(patient=patient, acting_user=social)
 
 

@@ -24,14 +24,14 @@ def _selected_label(page, name: str) -> str:
     return page.locator(f"select[name={name}] option:checked").inner_text().strip()
 
 
-def _register(page, live_server, *, last_name, first_name, year, languages="", interpreter=False):
+def _register(page, live_server, *, last_name, first_name, year, languages=(), interpreter=False):
     page.goto(live_server.url + "/patients/new/")
     page.locator("input[name=last_name]").fill(last_name)
     page.locator("input[name=first_name]").fill(first_name)
     page.locator("select[name=sex]").select_option("F")
     page.locator("input[name=estimated_birth_year]").fill(str(year))
-    if languages:
-        page.locator("input[name=languages]").fill(languages)
+    if languages:  # ISO 639 codes, chosen from the list
+        page.locator("select[name=languages]").select_option(languages)
     if interpreter:
         page.locator("input[name=interpreter_needed]").check()
     page.locator("select[name=referred_by]").select_option("association")
@@ -44,7 +44,7 @@ def test_it_runs_the_intake_journey(live_server, page, new_context, log_in, axe_
     # The social worker logs in and registers a patient known only by an estimated birth year.
     log_in(page, social)
     _register(
-        page, live_server, last_name="Nguyễn", first_name="Éloïse", year=1991, languages="vietnamien", interpreter=True
+        page, live_server, last_name="Nguyễn", first_name="Éloïse", year=1991, languages=["vi"], interpreter=True
     )
     screenshot(page, "02-registration-form")
     page.locator(SUBMIT).click()

@@ -78,8 +78,8 @@ KNOWN_FORMS = {
 }
 # An action (POST only) has no page of its own: its form is fuzzed on the page that shows it.
 FUZZED_URLS = [n for n in url_names() if n not in ("login", "logout", *POST_ONLY) and not n.startswith("admin:")]
-# Reading a file is audited on every GET; only changes matter here.
-VIEW_ACTIONS = (AuditEvent.Action.VIEW, AuditEvent.Action.VIEW_MEDICAL)
+# Reading a file (or a report) is audited on every GET; only changes matter here.
+VIEW_ACTIONS = (AuditEvent.Action.VIEW, AuditEvent.Action.VIEW_MEDICAL, AuditEvent.Action.VIEW_REPORT)
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -312,7 +312,7 @@ def world(personas):
             birth_year=1975,
             aliases=["Okafo"],
             interpreter_needed=True,
-            languages="igbo",
+            languages=["ig"],
             referring_physician=physician,
         ),
         acting_user=social,
