@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.auth.models import Group
 
 from pass_unit.roles import Role
+from tests.support.access import build_world
 from tests.support.clock import now_for_tests, travelling
 from tests.support.users import PASSWORD, PERSONAS, make_user
 
@@ -99,6 +100,12 @@ def personas(reception, social, nurse, physician, psychologist, coordinator, adm
         "admin_user": admin_user,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def world(personas):
+    """The objects behind the URLs of the access matrix (tests.support.access.build_world)."""
+    return build_world(personas)
 
 
 @pytest.fixture

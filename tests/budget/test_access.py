@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.security.test_access_matrix import POST_ONLY, ROLES, RULES, _url, url_names
+from tests.support.access import ROLES, RULES, expected_status, url_for, url_names
 
 BUDGET_URLS = [name for name in url_names() if name.startswith("budget:")]
 
@@ -18,9 +18,9 @@ def test_it_answers_each_budget_url_as_the_role_table_says(client, personas, wor
         client.force_login(personas[persona])
     failures = []
     for name in BUDGET_URLS:
-        response = client.get(_url(name, world))
+        response = client.get(url_for(name, world))
         # Actions are POST-only: a GET is refused with 405 before any role check (anonymous: the login redirect).
-        expected = 405 if name in POST_ONLY and persona != "anonymous" else RULES[name][persona]
+        expected = expected_status(name, persona)
         if response.status_code != expected:
             failures.append(f"{name}: {response.status_code} (expected {expected})")
     assert not failures, f"{persona}: " + "; ".join(failures)

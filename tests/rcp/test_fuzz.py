@@ -5,7 +5,7 @@ for the case page that is the social worker, who reads it without any form. The 
 machinery runs here as an editor: the forms of the page post to its actions, below its URL.
 """
 
-from tests.security.test_fuzz_forms import fuzz_form, own_forms
+from tests.support.fuzz import fuzz_form, own_forms
 from tests.support.rcp import rcp_url
 
 
