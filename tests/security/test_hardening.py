@@ -11,13 +11,14 @@ from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from pass_unit import audit
 from pass_unit.roles import Role
 from patients import services
 from patients.models import CoverageRight, MedicalContext, Orientation, Patient, SocialAssessment, Visit
+from tests.support.access import POST_ONLY, build_world, url_for, url_names
 from tests.support.pages import inline_code
 from tests.support.users import PASSWORD, make_user
 
@@ -287,20 +288,6 @@ def test_the_inline_code_finder_finds_inline_code():
     assert inline_code('<script src="/static/app.js"></script><p class="one">condition=ok onload=</p>') == []
 
 
-def _walk(patterns, namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
-
-
-def app_url_names() -> list[str]:
-    """Every named URL of the app (Django's own admin pages aside)."""
-    return sorted({name for name, _ in _walk(get_resolver().url_patterns) if not name.startswith("admin:")})
-
-
 @pytest.fixture
 def world(personas):
     """A patient file with something in every section, and the audit rows that go with it."""
@@ -351,20 +338,11 @@ def world(personas):
     )
     audit.record_view(physician, patient)
     target = make_user("target", Role.NURSE, last_name="Cible")
-    return {"pk": patient.pk, "visit_pk": visit.pk, "right_pk": right.pk, "year": today.year, "target": target}
-
-
-def build_url(name: str, world) -> str:
-    from django.urls import NoReverseMatch
-
-    if name in ("accounts:edit", "accounts:toggle-active"):
-        return reverse(name, kwargs={"pk": world["target"].pk})
-    for keys in (("pk", "visit_pk"), ("pk", "right_pk"), ("pk",), ("year",), ()):
-        try:
-            return reverse(name, kwargs={k: world[k] for k in keys})
-        except NoReverseMatch:
-            continue
-    raise AssertionError(f"cannot build a URL for {name}: give the `world` fixture of {__file__} what it needs")
+    # The shared world around this file (a merge, a second file, RCP and budget objects): ONE URL builder.
+    world = build_world(personas, patient=patient, target=target)
+    # The visit and the right of the URLs are this file's (a medical visit, a right to renew soon).
+    world["kwargs"].update(visit_pk=visit.pk, right_pk=right.pk)
+    return world
 
 
 # Query strings that change what a page renders.
@@ -386,10 +364,11 @@ MUST_RENDER = {
 def test_no_page_has_inline_script_style_or_event_handler(client, personas, world, persona):
     client.force_login(personas[persona])
     rendered, failures = set(), []
-    for name in app_url_names():
-        if name in ("logout", "health", "login"):
+    for name in url_names():
+        # Actions (POST only) render no page; Django's own admin pages are left aside.
+        if name in ("logout", "health", "login") or name in POST_ONLY or name.startswith("admin:"):
             continue
-        base = build_url(name, world)
+        base = url_for(name, world)
         for url in [base] + [base + q for q in EXTRA_QUERIES.get(name, [])]:
             response = client.get(url)
             # Only HTML runs in the browser under the CSP (exports: CSV, PDF, XLSX are downloads).
@@ -406,8 +385,8 @@ def test_anonymous_pages_and_refused_forms_have_no_inline_code(client, personas,
     pages.append(login_post(client, "physician", WRONG))
     client.force_login(personas["social"])
     pages.append(client.post(reverse("patients:create"), {"last_name": ""}))
-    pages.append(client.post(reverse("patients:visit-create", args=[world["pk"]]), {"kind": "bogus"}))
-    pages.append(client.post(reverse("patients:right-create", args=[world["pk"]]), {"status": "granted"}))
+    pages.append(client.post(reverse("patients:visit-create", args=[world["patient"].pk]), {"kind": "bogus"}))
+    pages.append(client.post(reverse("patients:right-create", args=[world["patient"].pk]), {"status": "granted"}))
     pages.append(client.post(reverse("password-change"), {"old_password": "x"}))
     client.force_login(personas["coordinator"])
     pages.append(client.post(reverse("accounts:create"), {"username": "x", "password1": "short"}))
