@@ -519,6 +519,9 @@ class Patient(models.Model):
             models.Index(fields=["status"], name="patient_status"),
             # The activity report's exits of a period (issue 10).
             models.Index(fields=["exit_date"], name="patient_exit_date"),
+            # The patient list's order (a page of 25 read in order, not a sort of every file): the
+            # trigram GIN index above cannot serve an ORDER BY (issue 11).
+            models.Index(fields=["search_text"], name="patient_search_text_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -816,6 +819,18 @@ class CoverageRight(models.Model):
             # The activity report's applications filed and decided in a period (issue 10).
             models.Index(fields=["filed_on"], name="right_filed_on"),
             models.Index(fields=["decision_on"], name="right_decision_on"),
+            # Granted rights by patient (the coverage filters: "no open rights", "AME"…) and by
+            # end date (the dashboard's rights ending or expired), without reading the others (issue 11).
+            models.Index(
+                fields=["patient", "regime", "end_date"], condition=Q(status="granted"), name="right_granted_patient"
+            ),
+            models.Index(fields=["end_date"], condition=Q(status="granted"), name="right_granted_end_date"),
+            # Applications filed and still waiting for a decision (the dashboard's follow-up).
+            models.Index(
+                fields=["filed_on"],
+                condition=Q(status="filed", decision_on__isnull=True),
+                name="right_pending_filed_on",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
