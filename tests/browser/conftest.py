@@ -4,10 +4,10 @@ Run them on your own test database (others share the embedded server):
 
     PASS_UNIT_TEST_DB=test_browser .venv/bin/pytest tests/browser -q
 
-Screenshots land in tests/browser/screenshots/ (git-ignored) for humans to look at.
+Screenshots land in tests/browser/screenshots/ (git-ignored) for humans to look at. The helpers
+(`login`, `screenshot`, `axe_violations`…) live in tests/support/browser.py; fixtures stay here.
 """
 
-import functools
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from pass_unit.roles import Role
+from tests.support.browser import axe_violations, format_violations, login
 from tests.support.users import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread: without this, Django
@@ -23,13 +24,6 @@ from tests.support.users import PASSWORD
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS = HERE / "screenshots"
-# axe-core 4.14.1 from the npm registry (see vendor/README.md): for the tests only.
-AXE_SOURCE = HERE / "vendor" / "axe.min.js"
-# WCAG 2.1 level A and AA: what the RGAA requires.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_BLOCKING_IMPACTS = ("serious", "critical")
-
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -83,26 +77,6 @@ def roles(transactional_db):
     return {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
 
 
-def login(page, live_server, user, password: str = PASSWORD):
-    """Log in through the real login form, and wait until we have left it."""
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=username]").fill(user.username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    # The navbar shows who is logged in.
-    page.locator("[data-testid=current-user]").wait_for(state="attached")
-    return page
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as tests/browser/screenshots/<name>.png."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 @pytest.fixture
 def log_in(live_server):
     """log_in(page, user): the login helper bound to the live server."""
@@ -111,41 +85,6 @@ def log_in(live_server):
         return login(page, live_server, user, password)
 
     return _log_in
-
-
-@functools.cache
-def _axe_source() -> str:
-    return AXE_SOURCE.read_text(encoding="utf-8")
-
-
-def axe_violations(page, impacts=AXE_BLOCKING_IMPACTS) -> list[dict]:
-    """Run axe-core on the current page; the violations of the given impacts.
-
-    The app's CSP forbids inline scripts, so `add_script_tag(content=...)` would be blocked:
-    `page.evaluate` runs the source through the DevTools protocol, which the CSP does not govern.
-    """
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    results = page.evaluate(
-        """tags => axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            resultTypes: ['violations'],
-        })""",
-        AXE_TAGS,
-    )
-    return [violation for violation in results["violations"] if violation["impact"] in impacts]
-
-
-def format_violations(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
-        for node in violation["nodes"][:20]:
-            target = " ".join(str(part) for part in node["target"])
-            lines.append(f"    {target}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
-        if len(violation["nodes"]) > 20:
-            lines.append(f"    ... and {len(violation['nodes']) - 20} more")
-    return "\n".join(lines)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from budget.models import CatalogueItem, Expense
 from patients.models import Patient
 from rcp.models import CaseReview, Meeting
-from tests.browser.conftest import axe_violations, format_violations, login, screenshot
+from tests.support.browser import axe_violations, format_violations, login, screenshot
 
 DEMO_PASSWORD = "pass-unit-demo"  # README: the demo accounts' password
 COMMON = ["/", "/patients/", "{patient}", "/accounts/password/"]

@@ -20,7 +20,7 @@ from budget.models import BudgetYear, CatalogueItem, Expense
 from pass_unit.roles import Role
 from pass_unit.templatetags.pass_extras import money
 from patients.models import Visit
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.factories import PatientFactory, VisitFactory
 from tests.support.users import make_user
 

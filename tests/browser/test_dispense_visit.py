@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from budget.models import Expense
 from pass_unit.roles import Role
 from patients.models import Visit
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.budget import BudgetYearFactory, CatalogueItemFactory
 from tests.support.factories import PatientFactory, VisitFactory
 from tests.support.users import make_user

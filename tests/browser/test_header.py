@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pass_unit.roles import Role
-from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.support.browser import SCREENSHOTS, screenshot
 from tests.support.users import make_user
 
 # A real unit's name is often longer than the demo's.

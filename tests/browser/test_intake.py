@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from pass_unit.roles import Role
 from patients.models import MedicalContext, Patient
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.users import make_user
 
 SUBMIT = "main form[method=post] button[type=submit]"

@@ -17,7 +17,7 @@ from budget.models import BudgetYear, CatalogueItem, Expense, ExtraAllocation, O
 from pass_unit.roles import Role
 from patients.models import SocialAssessment
 from rcp.models import CaseOption
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.budget import BudgetYearFactory, CatalogueItemFactory, make_option
 from tests.support.factories import PatientFactory
 from tests.support.users import make_user

@@ -19,7 +19,7 @@ from pass_unit.roles import Role
 from patients import services as patient_services
 from patients.models import Patient, SocialAssessment
 from rcp.models import Action, CaseReview, Meeting
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.users import make_user
 
 SUBMIT = "main form[method=post] button[type=submit]"

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from pass_unit.roles import Role
 from patients.models import CoverageRight, Patient, SocialAssessment, Visit
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.factories import CoverageRightFactory, PatientFactory, SocialAssessmentFactory, VisitFactory
 from tests.support.users import make_user
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from pass_unit.roles import Role
-from tests.browser.conftest import screenshot
+from tests.support.browser import screenshot
 from tests.support.factories import PatientFactory
 from tests.support.users import make_user
 
