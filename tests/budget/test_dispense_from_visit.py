@@ -16,9 +16,9 @@ from budget.models import Expense
 from pass_unit import panels
 from patients import services as patient_services
 from patients.models import Visit
-from tests.budget.test_queries import REQUEST_QUERIES
 from tests.support.budget import CatalogueItemFactory, make_option
 from tests.support.factories import PatientFactory, VisitFactory
+from tests.support.pages import REQUEST_QUERIES
 
 PARIS = ZoneInfo("Europe/Paris")
 # "Today" must not depend on when the tests run (a visit an hour ago is yesterday at 00:30).

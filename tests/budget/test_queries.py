@@ -11,11 +11,8 @@ from django.utils import timezone
 from budget.models import Category, Expense, ExtraAllocation
 from tests.support.budget import BudgetYearFactory, CatalogueItemFactory
 from tests.support.factories import PatientFactory
+from tests.support.pages import REQUEST_QUERIES
 from tests.support.users import make_user
-
-# Every page of a logged-in user: session, user, user's groups; then the idle-timeout session
-# save (SESSION_SAVE_EVERY_REQUEST): savepoint, UPDATE django_session, release savepoint.
-REQUEST_QUERIES = 3 + 3
 
 # /budget/: the year with its extra allocations summed, the year's totals, totals per category,
 # totals per month, the years with a credit (the year list), the extra allocations themselves.

@@ -14,13 +14,8 @@ from tests.support.factories import (
     SocialAssessmentFactory,
     VisitFactory,
 )
+from tests.support.pages import REQUEST_QUERIES
 from tests.support.users import make_user
-
-# Every page of a logged-in user, before the view's own work:
-#   session, user, user's groups (the role, then cached on the user object)
-# and after it, the idle-timeout session save (SESSION_SAVE_EVERY_REQUEST):
-#   savepoint, UPDATE django_session, release savepoint.
-REQUEST_QUERIES = 3 + 3
 
 # /patients/: count (paginator), one page of patients, last visit of each (DISTINCT ON),
 # rights of the page's patients.

@@ -7,12 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.support import rcp as helpers
+from tests.support.pages import REQUEST_QUERIES
 from tests.support.rcp import register
-
-# Every page of a logged-in user, before the view's own work: session, user, user's groups
-# (the role, then cached on the user object); after it, the idle-timeout session save
-# (SESSION_SAVE_EVERY_REQUEST): savepoint, UPDATE django_session, release savepoint.
-REQUEST_QUERIES = 3 + 3
 
 # /rcp/: meetings in progress (+ chair, case count), count of validated meetings (paginator),
 # one page of validated meetings (+ chair, case and version counts).
