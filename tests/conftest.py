@@ -1,7 +1,7 @@
 """Fixtures shared by every test: personas (one user per role, plus an outsider), the clock.
 
-Helpers live in tests/support/; PASSWORD, PERSONAS and make_user are re-exported here for
-the modules that still import them from tests.conftest.
+Helpers live in tests/support/ and tests import them from there, never from a conftest.py or another
+test module (tests/test_support_imports.py checks it); fixtures are used by name.
 """
 
 import pytest
@@ -11,9 +11,7 @@ from django.contrib.auth.models import Group
 from pass_unit.roles import Role
 from tests.support.access import build_world
 from tests.support.clock import now_for_tests, travelling
-from tests.support.users import PASSWORD, PERSONAS, make_user
-
-__all__ = ["PASSWORD", "PERSONAS", "make_user"]
+from tests.support.users import make_user
 
 
 @pytest.fixture(autouse=True)

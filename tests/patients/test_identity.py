@@ -356,7 +356,7 @@ def test_the_rcp_pages_and_minutes_show_the_identity_status_beside_the_name(
 
     from pypdf import PdfReader
 
-    from tests.rcp import helpers
+    from tests.support import rcp as helpers
 
     patient = validated(PatientFactory(last_name="Kouassi", first_name="Awa"), social)
     meeting = helpers.plan(physician, members=[social, nurse, physician, psychologist])
