@@ -180,29 +180,37 @@ class Bars:
 BARS_WIDTH, BAR_ROW, BAR_HEIGHT, LABEL_W, AMOUNT_W = 520, 28, 18, 210, 100
 
 
-def category_bars(rows: list[CategoryRow]) -> Bars:
-    """One horizontal bar per category, proportional to what it cost."""
-    rows = [row for row in rows if row.committed]
-    largest = max((row.committed for row in rows), default=Decimal(0))
-    span = BARS_WIDTH - LABEL_W - AMOUNT_W
+def horizontal_bars(items, *, width: int = BARS_WIDTH, label_width: int = LABEL_W, value_width: int = AMOUNT_W) -> Bars:
+    """One horizontal bar per (label, value, shown value), proportional to the value; zero values are left out.
+
+    Shared by the budget's categories and the activity report's breakdowns.
+    """
+    items = [item for item in items if item[1]]
+    largest = max((value for _label, value, _shown in items), default=0)
+    span = width - label_width - value_width
     bars = []
-    for index, row in enumerate(rows):
-        width = max(span * float(row.committed / largest), 1.0)
+    for index, (label, value, shown) in enumerate(items):
+        bar_width = max(span * float(value) / float(largest), 1.0)
         bars.append(
             Bar(
-                label=row.label,
-                amount=row.committed,
+                label=label,
+                amount=shown,
                 y=_f(index * BAR_ROW + 5),
                 text_y=_f(index * BAR_ROW + 5 + BAR_HEIGHT * 0.72),
-                width=_f(width),
-                amount_x=_f(LABEL_W + width + 6),
+                width=_f(bar_width),
+                amount_x=_f(label_width + bar_width + 6),
             )
         )
     return Bars(
-        width=BARS_WIDTH,
+        width=width,
         height=max(len(bars) * BAR_ROW + 10, 40),
-        label_width=LABEL_W,
-        label_x=LABEL_W - 8,
+        label_width=label_width,
+        label_x=label_width - 8,
         bar_height=BAR_HEIGHT,
         bars=bars,
     )
+
+
+def category_bars(rows: list[CategoryRow]) -> Bars:
+    """One horizontal bar per category, proportional to what it cost."""
+    return horizontal_bars([(row.label, row.committed, row.committed) for row in rows])

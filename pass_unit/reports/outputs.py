@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from budget.charts import BAR_HEIGHT, BAR_ROW, Bar, Bars, _f
+from budget.charts import Bars, horizontal_bars
 from pass_unit.reports.indicators import ActivityReport, Breakdown
 
 PDF_TEMPLATE = "pass_unit/reports/pdf.html"
@@ -30,29 +30,11 @@ class Chart:
 
 def breakdown_bars(breakdown: Breakdown) -> Bars:
     """One horizontal bar per line of the breakdown (period N), drawn as the budget's category bars."""
-    rows = [row for row in breakdown.rows if row.value]
-    largest = max((row.value for row in rows), default=0)
-    span = BARS_WIDTH - LABEL_W - VALUE_W
-    bars = []
-    for index, row in enumerate(rows):
-        width = max(span * float(row.value) / float(largest), 1.0) if largest else 1.0
-        bars.append(
-            Bar(
-                label=row.label,
-                amount=row.value_display,
-                y=_f(index * BAR_ROW + 5),
-                text_y=_f(index * BAR_ROW + 5 + BAR_HEIGHT * 0.72),
-                width=_f(width),
-                amount_x=_f(LABEL_W + width + 6),
-            )
-        )
-    return Bars(
+    return horizontal_bars(
+        [(row.label, row.value, row.value_display) for row in breakdown.rows],
         width=BARS_WIDTH,
-        height=max(len(bars) * BAR_ROW + 10, 40),
         label_width=LABEL_W,
-        label_x=LABEL_W - 8,
-        bar_height=BAR_HEIGHT,
-        bars=bars,
+        value_width=VALUE_W,
     )
 
 
