@@ -43,9 +43,7 @@ def test_it_runs_the_intake_journey(live_server, page, new_context, log_in, axe_
 
     # The social worker logs in and registers a patient known only by an estimated birth year.
     log_in(page, social)
-    _register(
-        page, live_server, last_name="Nguyễn", first_name="Éloïse", year=1991, languages=["vi"], interpreter=True
-    )
+    _register(page, live_server, last_name="Nguyễn", first_name="Éloïse", year=1991, languages=["vi"], interpreter=True)
     screenshot(page, "02-registration-form")
     page.locator(SUBMIT).click()
 
