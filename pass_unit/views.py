@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, panels
+from pass_unit.lib.dates import day_start
 from pass_unit.reports.indicators import quality_files_count
 from patients import selectors as patient_selectors
 from patients import services as patient_services
@@ -71,10 +72,9 @@ def home(request):
         ctx["rights_expiring_days"] = patient_selectors.RIGHTS_EXPIRING_DAYS
         ctx["application_stale_days"] = patient_selectors.APPLICATION_STALE_DAYS
     if access.can_read_rcp(user):
-        day_start = timezone.make_aware(datetime.combine(today, time.min))
         ctx["next_meeting"] = (
             rcp_selectors.meetings_in_progress()
-            .filter(status=Meeting.Status.PLANNED, scheduled_at__gte=day_start)
+            .filter(status=Meeting.Status.PLANNED, scheduled_at__gte=day_start(today))
             .first()
         )
         ctx["show_next_meeting"] = True

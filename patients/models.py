@@ -1,6 +1,6 @@
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from pass_unit.lib.dates import day_range
 from pass_unit.lib.languages import CODE_MAX_LENGTH as LANGUAGE_CODE_MAX_LENGTH
 from pass_unit.lib.languages import language_names
 from pass_unit.lib.text import name_keys, normalize, skeleton, spelling_similarity
@@ -325,8 +326,7 @@ class VisitQuerySet(models.QuerySet):
     def on_day(self, day: date):
         """Visits of a local (Paris) day: an aware [midnight, next midnight) range, which keeps the
         occurred_at index usable and is right on the days the clocks change."""
-        start = timezone.make_aware(datetime.combine(day, time.min))
-        end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+        start, end = day_range(day)
         return self.filter(occurred_at__gte=start, occurred_at__lt=end)
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pass_unit.lib.dates import day_start
 from pass_unit.roles import Role
 from patients.models import Patient
 
@@ -56,7 +57,7 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings a case may still be put on: not validated, not long past."""
         return self.filter(
             status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD],
-            scheduled_at__date__gte=timezone.localdate(),
+            scheduled_at__gte=day_start(timezone.localdate()),
         )
 
 
