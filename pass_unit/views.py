@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -59,16 +59,7 @@ def home(request):
             patient__status=Patient.Status.ACTIVE,
         ).count()
         # The same definitions as the patient list's "todo" filters the blocks link to.
-        ctx["rights_todo"] = Patient.objects.active().aggregate(
-            **{
-                key: Count("pk", filter=Q(pk__in=rights(today).values("patient_id")))
-                for key, rights in (
-                    ("rights_expiring", patient_selectors.rights_expiring),
-                    ("rights_expired", patient_selectors.rights_expired_still_granted),
-                    ("applications_pending", patient_selectors.applications_pending),
-                )
-            }
-        )
+        ctx["rights_todo"] = patient_selectors.rights_todo_counts(today)
         ctx["rights_expiring_days"] = patient_selectors.RIGHTS_EXPIRING_DAYS
         ctx["application_stale_days"] = patient_selectors.APPLICATION_STALE_DAYS
     if access.can_read_rcp(user):
@@ -94,10 +85,12 @@ def _year_start(today):
 
 
 def _call_back_block(user, now) -> dict:
-    """Followed patients not seen for CALL_BACK_DAYS days, longest unseen first (2 queries)."""
+    """Followed patients not seen for CALL_BACK_DAYS days, longest unseen first, and how many
+    there are (1 query: the count is a window over the same rows, so the anti-join of the
+    active files with their recent visits is done once, not twice as with a separate COUNT)."""
     to_call = patient_selectors.patients_to_call_back(now)
     patients = list(
-        to_call.annotate(last_visit=patient_selectors.last_visit_at())
+        to_call.annotate(last_visit=patient_selectors.last_visit_at(), total=Window(Count("pk")))
         .only(
             "pk",
             "file_number",
@@ -115,7 +108,7 @@ def _call_back_block(user, now) -> dict:
         patient.can_mark_lost = access.can_change_patient_status(user, patient)
     return {
         "call_back": patients,
-        "call_back_count": to_call.count(),
+        "call_back_count": patients[0].total if patients else 0,
         "call_back_days": patient_selectors.CALL_BACK_DAYS,
     }
 

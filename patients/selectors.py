@@ -6,7 +6,7 @@ never the other way round.
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import CoverageRight, Patient, Visit
@@ -56,24 +56,66 @@ APPLICATION_STALE_DAYS = 60  # applications filed longer ago than this with no d
 CALL_BACK_DAYS = 90  # followed patients not seen for this many days: candidates for "lost to follow-up"
 
 
+def _rights_expiring_q(today: date) -> Q:
+    return Q(
+        status=CoverageRight.Status.GRANTED,
+        end_date__gte=today,
+        end_date__lte=today + timedelta(days=RIGHTS_EXPIRING_DAYS),
+    )
+
+
+def _rights_expired_q(today: date) -> Q:
+    return Q(status=CoverageRight.Status.GRANTED, end_date__lt=today)
+
+
+def _applications_pending_q(today: date) -> Q:
+    return Q(
+        status=CoverageRight.Status.FILED,
+        decision_on__isnull=True,
+        filed_on__lt=today - timedelta(days=APPLICATION_STALE_DAYS),
+    )
+
+
 def rights_expiring(today: date) -> QuerySet[CoverageRight]:
     """Granted rights ending between today and today + RIGHTS_EXPIRING_DAYS."""
-    return CoverageRight.objects.granted().filter(
-        end_date__gte=today, end_date__lte=today + timedelta(days=RIGHTS_EXPIRING_DAYS)
-    )
+    return CoverageRight.objects.filter(_rights_expiring_q(today))
 
 
 def rights_expired_still_granted(today: date) -> QuerySet[CoverageRight]:
     """Rights whose end date is past but whose status still says "granted" (to renew or correct)."""
-    return CoverageRight.objects.granted().filter(end_date__lt=today)
+    return CoverageRight.objects.filter(_rights_expired_q(today))
 
 
 def applications_pending(today: date) -> QuerySet[CoverageRight]:
     """Applications filed more than APPLICATION_STALE_DAYS ago and still without a decision."""
-    return CoverageRight.objects.filter(
-        status=CoverageRight.Status.FILED,
-        decision_on__isnull=True,
-        filed_on__lt=today - timedelta(days=APPLICATION_STALE_DAYS),
+    return CoverageRight.objects.filter(_applications_pending_q(today))
+
+
+RIGHTS_TODO = {
+    "rights_expiring": _rights_expiring_q,
+    "rights_expired": _rights_expired_q,
+    "applications_pending": _applications_pending_q,
+}
+
+
+def rights_todo_counts(today: date) -> dict[str, int]:
+    """How many files (not archived) are in each rights to-do, in one query.
+
+    Counted from the rights side (distinct patients among the matching rights), so that the
+    partial indexes of patients/0008 find the few rights concerned and no file is read: counting
+    patients with `id IN (rights)` read every file (71 ms at 100,000 files).
+    """
+    conditions = {key: condition(today) for key, condition in RIGHTS_TODO.items()}
+    any_todo = Q()
+    for condition in conditions.values():
+        any_todo |= condition
+    return (
+        CoverageRight.objects.filter(any_todo)
+        # NOT IN the (few) archived files, not a join on the status: joining read every file.
+        .exclude(patient__in=Patient.objects.filter(status=Patient.Status.ARCHIVED).values("pk"))
+        .aggregate(
+            **{key: Count("patient_id", distinct=True, filter=condition) for key, condition in conditions.items()}
+        )
     )
 
 

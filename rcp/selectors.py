@@ -91,7 +91,11 @@ def follow_up_actions(meeting: Meeting, *, as_of=None) -> list[Action]:
         Meeting.objects.filter(scheduled_at__lt=meeting.scheduled_at).order_by("-scheduled_at").values("scheduled_at")
     )[:1]
     still_open = Q(closed_at__isnull=True) | Q(closed_at__gt=as_of)
-    closed_since_previous = Q(closed_at__gte=Subquery(previous_meeting))
+    # Bounded on both sides (the same set, since later closings are "still open"): PostgreSQL
+    # then estimates a narrow range instead of a third of all actions for a bound it cannot
+    # know at planning time, and joins the few actions found to their patients by index
+    # rather than reading every patient (1 December 2026: 120 -> a few ms at 999 meetings).
+    closed_since_previous = Q(closed_at__gte=Subquery(previous_meeting), closed_at__lte=as_of)
     actions = list(
         Action.objects.filter(case_review__meeting__scheduled_at__lt=meeting.scheduled_at, created_at__lte=as_of)
         .filter(still_open | closed_since_previous)

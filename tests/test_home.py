@@ -247,3 +247,37 @@ def test_it_runs_the_same_bounded_number_of_queries_with_few_and_many_rows(
     # (3); next RCP (1); data quality (1); panels: my RCP actions (1), budget (2) = 16 at most.
     with django_assert_max_num_queries(16):
         client.get(reverse("home"))
+
+
+def test_it_counts_each_patient_once_and_leaves_archived_files_out_of_the_rights_counts(client, social, todo):
+    today = timezone.localdate()
+    granted = {"status": CoverageRight.Status.GRANTED, "created_by": social, "filed_on": today - timedelta(days=300)}
+    # A second expiring right of the same patient: still one patient to see.
+    CoverageRightFactory(
+        patient=todo["expiring"], start_date=today - timedelta(days=100), end_date=today + timedelta(days=20), **granted
+    )
+    archived = PatientFactory(last_name="Archive")
+    CoverageRightFactory(
+        patient=archived, start_date=today - timedelta(days=200), end_date=today + timedelta(days=5), **granted
+    )
+    Patient.objects.filter(pk=archived.pk).update(status=Patient.Status.ARCHIVED)
+    html = _html(client, social)
+    for key, count in (("rights_expiring", 1), ("rights_expired", 1), ("applications_pending", 1)):
+        assert f'data-testid="todo-{key}"><strong>{count}</strong>' in html or (
+            f'data-testid="todo-{key}"><strong class="text-danger">{count}</strong>' in html
+        ), key
+
+
+def test_it_counts_every_patient_to_call_back_beyond_the_ten_listed(client, nurse, todo):
+    for n in range(11):
+        _old(PatientFactory(last_name=f"Absent{n}"), 100)
+    html = _html(client, nurse)
+    block = html[html.index('id="h-call-back"') :]
+    assert '<span class="badge text-bg-secondary">12</span>' in block[: block.index("</h2>")]
+    assert block[: block.index("</section>")].count('data-testid="call-back-patient"') == 10
+
+
+def test_it_shows_no_count_but_zero_when_nobody_is_to_call_back(client, nurse):
+    html = _html(client, nurse)
+    block = html[html.index('id="h-call-back"') :]
+    assert '<span class="badge text-bg-secondary">0</span>' in block[: block.index("</h2>")]
