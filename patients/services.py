@@ -1,5 +1,7 @@
 """Writes on patient files. Each runs in one transaction and is audited."""
 
+from collections.abc import Sequence
+
 from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -83,11 +85,21 @@ def _add_to_file(obj, *, patient: Patient, author_field: str, acting_user):
 
 
 @transaction.atomic
-def patient_register(*, patient: Patient, acting_user) -> Patient:
+def patient_register(*, patient: Patient, acting_user, possible_duplicates: Sequence[Patient] = ()) -> Patient:
+    """Register a new file; when the agent created it despite a duplicate warning, the trail says of which files."""
     patient.file_number = next_file_number(timezone.localdate().year)
     patient.created_by = patient.updated_by = acting_user
     patient.save()
     audit.record_create(acting_user, patient, patient=patient)
+    if possible_duplicates:
+        numbers = ", ".join(dup.file_number for dup in possible_duplicates)
+        audit.record(
+            acting_user,
+            "create",
+            obj=patient,
+            patient=patient,
+            detail=f"created despite a possible duplicate of {numbers}",
+        )
     return patient
 
 

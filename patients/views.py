@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -117,17 +116,7 @@ def patient_create(request):
             )
         )
         if not duplicates or request.POST.get("confirm_new") == "1":
-            with transaction.atomic():
-                services.patient_register(patient=patient, acting_user=request.user)
-                if duplicates:
-                    numbers = ", ".join(dup.file_number for dup in duplicates)
-                    audit.record(
-                        request.user,
-                        "create",
-                        obj=patient,
-                        patient=patient,
-                        detail=f"created despite a possible duplicate of {numbers}",
-                    )
+            services.patient_register(patient=patient, acting_user=request.user, possible_duplicates=duplicates)
             messages.success(request, _("File %(number)s created.") % {"number": patient.file_number})
             return redirect("patients:detail", pk=patient.pk)
         last_visits = selectors.last_visit_dates([dup.pk for dup in duplicates])
