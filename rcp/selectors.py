@@ -1,6 +1,20 @@
 """Reads of RCP data reused across views, panels, the PDF and other apps."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -78,34 +92,145 @@ def medical_summary_of(case: CaseReview) -> str:
     return CaseMedicalSummary.objects.filter(case_review=case).values_list("text", flat=True).first() or ""
 
 
-def follow_up_actions(meeting: Meeting, *, as_of=None) -> list[Action]:
+def _follow_up_queryset(meeting: Meeting, *, as_of) -> QuerySet[Action]:
     """The "Suivi" of a meeting: actions decided at earlier meetings that were still open at
-    `as_of`, and those closed since the previous meeting, each with its status at `as_of`.
+    `as_of`, and those closed since the previous meeting.
 
     `as_of` is the validation time for validated minutes (so the page matches the stored
     PDF), now otherwise. Actions are closed once and never reopened: the status at any
     moment follows from `closed_at`.
     """
-    as_of = as_of or meeting.validated_at or timezone.now()
     previous_meeting = (
         Meeting.objects.filter(scheduled_at__lt=meeting.scheduled_at).order_by("-scheduled_at").values("scheduled_at")
     )[:1]
-    still_open = Q(closed_at__isnull=True) | Q(closed_at__gt=as_of)
     # Bounded on both sides (the same set, since later closings are "still open"): PostgreSQL
     # then estimates a narrow range instead of a third of all actions for a bound it cannot
     # know at planning time, and joins the few actions found to their patients by index
     # rather than reading every patient (1 December 2026: 120 -> a few ms at 999 meetings).
     closed_since_previous = Q(closed_at__gte=Subquery(previous_meeting), closed_at__lte=as_of)
-    actions = list(
-        Action.objects.filter(case_review__meeting__scheduled_at__lt=meeting.scheduled_at, created_at__lte=as_of)
-        .filter(still_open | closed_since_previous)
-        .select_related("assignee", "case_review", "case_review__patient", "case_review__meeting")
-        .order_by("due_on", "pk")
-    )
+    return Action.objects.filter(
+        case_review__meeting__scheduled_at__lt=meeting.scheduled_at, created_at__lte=as_of
+    ).filter(_still_open(as_of) | closed_since_previous)
+
+
+def _still_open(as_of) -> Q:
+    return Q(closed_at__isnull=True) | Q(closed_at__gt=as_of)
+
+
+def _with_status_then(actions: list[Action], as_of) -> list[Action]:
     for action in actions:
         action.status_then = action.status_at(as_of)
         action.status_then_label = Action.Status(action.status_then).label
     return actions
+
+
+_FOLLOW_UP_RELATED = ("assignee", "case_review", "case_review__patient", "case_review__meeting")
+
+
+def follow_up_actions(meeting: Meeting, *, as_of=None) -> list[Action]:
+    """The whole "Suivi" of a meeting (see `_follow_up_queryset`), earliest due first, each
+    with its status at `as_of` (`status_then`). For the minutes, which record all of it."""
+    as_of = as_of or meeting.validated_at or timezone.now()
+    qs = _follow_up_queryset(meeting, as_of=as_of).select_related(*_FOLLOW_UP_RELATED).order_by("due_on", "pk")
+    return _with_status_then(list(qs), as_of)
+
+
+@dataclass
+class FollowUp:
+    """The part of a meeting's "Suivi" shown on its page, and exact counts of all of it."""
+
+    actions: list[Action]
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    on_agenda: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.actions)
+
+
+FOLLOW_UP_SHOWN = 15
+
+
+def _follow_up_priority(meeting: Meeting, as_of) -> tuple[QuerySet[Action], Q, Q]:
+    """The Suivi annotated for the meeting's page and its full list, most useful first: the
+    actions about patients on this meeting's agenda (discussed again today), then those still
+    open, most overdue first, then those closed since the previous meeting."""
+    still_open = _still_open(as_of)
+    overdue = still_open & Q(due_on__lt=timezone.localtime(as_of).date())
+    on_agenda = Q(case_review__patient_id__in=CaseReview.objects.filter(meeting=meeting).values("patient_id"))
+    qs = (
+        _follow_up_queryset(meeting, as_of=as_of)
+        .annotate(
+            on_agenda=ExpressionWrapper(on_agenda, output_field=BooleanField()),
+            open_then=ExpressionWrapper(still_open, output_field=BooleanField()),
+        )
+        .select_related(*_FOLLOW_UP_RELATED)
+        .order_by("-on_agenda", "-open_then", "due_on", "pk")
+    )
+    return qs, overdue, on_agenda
+
+
+def follow_up_summary(meeting: Meeting, *, as_of=None, limit: int | None = None) -> FollowUp:
+    """The first `limit` actions of the meeting's Suivi in order of priority (see
+    `_follow_up_priority`), with exact counts of the whole Suivi taken in the same query
+    (window aggregates, computed before the LIMIT): one query whatever the number of actions."""
+    as_of = as_of or meeting.validated_at or timezone.now()
+    limit = FOLLOW_UP_SHOWN if limit is None else limit
+    qs, overdue, on_agenda = _follow_up_priority(meeting, as_of)
+    everything = Window(Count("pk"))
+    actions = list(
+        qs.annotate(
+            n_total=everything,
+            n_open=Window(Count("pk", filter=_still_open(as_of))),
+            n_overdue=Window(Count("pk", filter=overdue)),
+            n_on_agenda=Window(Count("pk", filter=on_agenda)),
+        )[:limit]
+    )
+    first = actions[0] if actions else None
+    return FollowUp(
+        actions=_with_status_then(actions, as_of),
+        total=first.n_total if first else 0,
+        open=first.n_open if first else 0,
+        overdue=first.n_overdue if first else 0,
+        closed=(first.n_total - first.n_open) if first else 0,
+        on_agenda=first.n_on_agenda if first else 0,
+    )
+
+
+FOLLOW_UP_FILTERS = ("open", "overdue", "closed")
+
+
+def follow_up_counts(meeting: Meeting) -> FollowUp:
+    """Exact counts of the meeting's whole Suivi, without its rows (one aggregate query)."""
+    as_of = meeting.validated_at or timezone.now()
+    qs, overdue, on_agenda = _follow_up_priority(meeting, as_of)
+    counts = qs.order_by().aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=_still_open(as_of)),
+        overdue=Count("pk", filter=overdue),
+        on_agenda=Count("pk", filter=on_agenda),
+    )
+    return FollowUp(actions=[], closed=counts["total"] - counts["open"], **counts)
+
+
+def follow_up_page(meeting: Meeting, *, number, show: str = "", per_page: int = 50):
+    """One page of the meeting's whole Suivi in the order of its page, optionally only the
+    actions still open, overdue or closed since the previous meeting (`show`, one of
+    FOLLOW_UP_FILTERS). Two queries: the count and the page."""
+    as_of = meeting.validated_at or timezone.now()
+    qs, overdue, _on_agenda = _follow_up_priority(meeting, as_of)
+    if show == "open":
+        qs = qs.filter(_still_open(as_of))
+    elif show == "overdue":
+        qs = qs.filter(overdue)
+    elif show == "closed":
+        qs = qs.exclude(_still_open(as_of))
+    page = Paginator(qs, per_page).get_page(number)
+    page.object_list = _with_status_then(list(page.object_list), as_of)
+    return page
 
 
 def open_actions_for(user, *, limit: int = 50) -> list[Action]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.meeting_create, name="create"),
     # /rcp/<pk>/  (a meeting); the actions of a page (POST only) sit below it
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/follow-up/", views.meeting_follow_up, name="follow-up"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/participants/", views.meeting_participants, name="participants"),
     path("<int:pk>/participants/member/", views.participant_add_member, name="participant-add-member"),

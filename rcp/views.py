@@ -152,13 +152,31 @@ def meeting_detail(request, pk):
         "participants": participants,
         "quorum": meeting.quorum_status(participants),
         "cases": cases,
-        "follow_up": selectors.follow_up_actions(meeting),
+        # Bounded: the first actions by priority and exact counts of all (one query).
+        "follow_up": selectors.follow_up_summary(meeting),
         "versions": selectors.meeting_versions(meeting),
         **_meeting_flags(request.user, meeting),
     }
     if ctx["can_validate"]:
         ctx["problems"] = services.validation_problems(meeting, cases)
     return render(request, "rcp/detail.html", ctx)
+
+
+# /rcp/<pk>/follow-up/
+@require_safe
+def meeting_follow_up(request, pk):
+    """The whole "Suivi" of a meeting, paginated, optionally only the open, overdue or closed actions."""
+    meeting = access.get_meeting_for_user(request, pk)
+    show = request.GET.get("show", "")
+    if show not in selectors.FOLLOW_UP_FILTERS:
+        show = ""
+    ctx = {
+        "meeting": meeting,
+        "follow_up": selectors.follow_up_counts(meeting),
+        "page": selectors.follow_up_page(meeting, number=request.GET.get("page"), show=show),
+        "show": show,
+    }
+    return render(request, "rcp/follow_up.html", ctx)
 
 
 # /rcp/<pk>/edit/

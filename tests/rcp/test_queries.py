@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from rcp import selectors
 from tests.support import rcp as helpers
 from tests.support.pages import REQUEST_QUERIES
 from tests.support.rcp import register
@@ -18,6 +19,10 @@ LIST_QUERIES = REQUEST_QUERIES + 3
 # follow-up professional, "has a medical summary"), their options, their actions (+ assignee),
 # the follow-up of earlier actions (+ assignee, case, patient, meeting), stored versions.
 DETAIL_QUERIES = REQUEST_QUERIES + 7
+
+# /rcp/<pk>/follow-up/: meeting (+ chair, validator), the counts of its follow-up (one aggregate),
+# the paginator's count, one page of actions (+ assignee, case, patient, meeting).
+FOLLOW_UP_QUERIES = REQUEST_QUERIES + 4
 
 # /rcp/cases/<pk>/: case (+ meeting, chair, patient, presenter, follow-up), medical summary,
 # options, actions (+ assignee, closer), previous review, the agenda's order (neighbours),
@@ -69,7 +74,11 @@ def test_a_meeting_page_costs_a_fixed_number_of_queries(login, personas, django_
     with django_assert_max_num_queries(DETAIL_QUERIES):
         response = client.get(reverse("rcp:detail", args=[meeting.pk]))
     assert len(response.context["cases"]) == count
-    assert len(response.context["follow_up"]) == 2 * count
+    follow_up = response.context["follow_up"]  # bounded: the first actions, exact counts of all
+    assert follow_up.total == 2 * count and len(follow_up.actions) == min(2 * count, selectors.FOLLOW_UP_SHOWN)
+    with django_assert_max_num_queries(FOLLOW_UP_QUERIES):
+        response = client.get(reverse("rcp:follow-up", args=[meeting.pk]))
+    assert len(response.context["page"]) == 2 * count
     client = login(physician)  # a validated meeting, as its chair
     with django_assert_max_num_queries(DETAIL_QUERIES):
         client.get(reverse("rcp:detail", args=[earlier.pk]))

@@ -86,6 +86,7 @@ ONE_KIND_OBJECT_URLS = {
     "budget:rcp-option-line-add": "creates a record",
     "budget:rcp-option-plan": "creates records (planned expenses); can_price_option",
     "rcp:detail": "read-only",
+    "rcp:follow-up": "read-only",
     "rcp:edit": "a meeting: one kind, RCP_EDIT",
     "rcp:participants": "read-only page; its writes have their own URLs",
     "rcp:participant-add-member": "creates a record",

@@ -126,6 +126,7 @@ RULES = {
     "rcp:list": rule(RCP_READ),
     "rcp:create": rule(RCP_EDIT),
     "rcp:detail": rule(RCP_READ, denied=404),
+    "rcp:follow-up": rule(RCP_READ, denied=404),
     "rcp:edit": {**rule(RCP_EDIT), **RCP_HIDDEN},
     "rcp:participants": {**rule(RCP_EDIT), **RCP_HIDDEN},
     "rcp:attendance": {**rule(RCP_EDIT), **RCP_HIDDEN},
