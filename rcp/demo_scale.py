@@ -3,7 +3,8 @@
 One meeting for every 100 bulk patients (1,000 for 100,000), spread evenly from the start of
 the history to three weeks before the small demo's first meeting, each with about ten cases of
 patients followed at the time (registered in the year before, not yet gone), decided, with one or
-two actions (mostly done, a few dropped or still open) and the team present (quorum met).
+two actions (mostly done by their due date, some late, a few dropped; open only while not due
+yet or due recently, and a rare forgotten one) and the team present (quorum met).
 
 The minutes of these meetings are NOT validated: rendering a real PDF takes about 0.15 s a
 page, so 1,000 meetings would take an hour, and a shared placeholder PDF would be a false
@@ -36,6 +37,29 @@ _BLANKS = {
     "language": "en français",
     "previous": "précédente",
 }
+
+
+# What becomes of an action decided at a bulk meeting. A unit closes most actions by their due
+# date and the late ones within weeks: an action stays open only while it is not due yet or due
+# recently (LATE_WINDOW), or in the rare file everyone forgot (FORGOTTEN, a handful at 100,000
+# patients, which the meeting page's Suivi shows first as the most overdue).
+DROPPED = 0.05
+LATE = 0.02
+FORGOTTEN = 0.002
+LATE_WINDOW = timedelta(weeks=6)
+
+
+def action_outcome(draw: float, *, due, today) -> tuple[str, bool]:
+    """(status, closed late) of a bulk action from a uniform `draw` in [0, 1)."""
+    if draw < DROPPED:
+        return Action.Status.DROPPED, False
+    if due > today:
+        return Action.Status.OPEN, False
+    if draw < DROPPED + LATE:
+        return (Action.Status.OPEN, False) if due >= today - LATE_WINDOW else (Action.Status.DONE, True)
+    if draw < DROPPED + LATE + FORGOTTEN:
+        return Action.Status.OPEN, False
+    return Action.Status.DONE, False
 
 
 class _Blank(dict):
@@ -171,13 +195,11 @@ def seed(*, world: ScaleWorld, seed: int, users: dict) -> dict[str, int]:
                 : rng.choice([1, 1, 2])
             ]:
                 due = day + timedelta(days=days)
-                draw = rng.random()
-                closed = min(now, datetime.combine(due, time(11), tzinfo=tz) - timedelta(days=rng.randint(0, 5)))
-                status, reason = (Action.Status.DONE, "")
-                if draw < 0.05:
-                    status, reason = (Action.Status.DROPPED, "Patient perdu de vue.")
-                elif draw < 0.07 or due > today:
-                    status, closed = (Action.Status.OPEN, None)
+                status, late = action_outcome(rng.random(), due=due, today=today)
+                closed = datetime.combine(due, time(11), tzinfo=tz)
+                closed += timedelta(days=rng.randint(7, 42)) if late else -timedelta(days=rng.randint(0, 5))
+                closed = None if status == Action.Status.OPEN else min(now, closed)
+                reason = "Patient perdu de vue." if status == Action.Status.DROPPED else ""
                 copy.row(
                     {
                         "case_review_id": case_id,
