@@ -96,3 +96,36 @@ class StaffFTE(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_profession_display()}: {self.fte}"
+
+
+class ReportSnapshot(models.Model):
+    """The activity report's raw figures for one period, computed in the background
+    (`pass_unit.reports.snapshots`), with what the computation saw of the data.
+
+    `data_seen` and `db_snapshot` say which changes the figures include: the report's tables note
+    each writing transaction in `pass_unit_report_change` (statement triggers, migration 0005), so a
+    snapshot is current exactly when no change outside it has been committed since (checked on every
+    read: stale figures are never shown as current).
+    """
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Activity report")
+        QUALITY_COUNT = "quality_count", _("Files to complete")
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    start = models.DateField()
+    end = models.DateField()
+    figures = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # The last change noted when the computation started, its PostgreSQL snapshot (pg_snapshot as
+    # text) and its own transaction id if it had one (its own earlier writes are in the figures).
+    data_seen = models.BigIntegerField(null=True, blank=True)
+    db_snapshot = models.TextField(blank=True)
+    own_xid = models.CharField(max_length=30, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "start", "end"], name="report_snapshot_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from budget.charts import Bars, horizontal_bars
-from pass_unit.reports.indicators import ActivityReport, Breakdown
+from pass_unit.reports.indicators import ActivityReport, Breakdown, is_calendar_year
 
 PDF_TEMPLATE = "pass_unit/reports/pdf.html"
 BARS_WIDTH, LABEL_W, VALUE_W = 560, 250, 90
@@ -43,9 +43,13 @@ def charts(report: ActivityReport) -> dict[str, Bars]:
 
 
 def period_label(report: ActivityReport) -> str:
-    if report.is_calendar_year:
-        return str(report.start.year)
-    return _("%(start)s to %(end)s") % {"start": f"{report.start:%d/%m/%Y}", "end": f"{report.end:%d/%m/%Y}"}
+    return period_label_of(report.start, report.end)
+
+
+def period_label_of(start, end) -> str:
+    if is_calendar_year(start, end):
+        return str(start.year)
+    return _("%(start)s to %(end)s") % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
 
 
 def previous_label(report: ActivityReport) -> str:

@@ -4,14 +4,15 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pass_unit import access, audit
 from pass_unit.models import StaffFTE
-from pass_unit.reports import outputs
+from pass_unit.reports import outputs, snapshots
 from pass_unit.reports.forms import PeriodForm, StaffFTEForm
-from pass_unit.reports.indicators import build_activity_report, quality_worklist
+from pass_unit.reports.indicators import ReportKind, build_activity_report, quality_worklist, report_from_figures
 
 
 def _period(request, year: int):
@@ -26,14 +27,22 @@ def _period(request, year: int):
     return date(year, 1, 1), date(year, 12, 31), form
 
 
-def _detail(report) -> str:
-    return f"activity report {report.start:%d/%m/%Y}–{report.end:%d/%m/%Y}"
+def _detail(start, end) -> str:
+    return f"activity report {start:%d/%m/%Y}–{end:%d/%m/%Y}"
 
 
 # /reports/activity/<year>/
 @require_http_methods(["GET", "HEAD", "POST"])
 def activity(request, year: int):
     access.require(access.can_read_activity_report(request.user))
+    if request.method == "POST" and "refresh" in request.POST:
+        # "Update": the coordinator asks for the figures now (the worker computes them).
+        access.require(access.can_enter_staff_fte(request.user))
+        start, end, _form = _period(request, year)
+        snapshots.request(ReportKind.REPORT, start, end, force=True)
+        messages.success(request, _("The figures are being updated: reload the page in a moment."))
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:activity", kwargs={"year": year}) + (f"?{query}" if query else ""))
     fte_form = None
     if access.can_enter_staff_fte(request.user):
         fte_form = StaffFTEForm(request.POST if request.method == "POST" else None)
@@ -51,20 +60,32 @@ def activity(request, year: int):
     elif request.method == "POST":
         access.require(False)
     start, end, period_form = _period(request, year)
-    report = build_activity_report(start, end)
+    # The figures stored by the background worker, shown only with their date and state; a
+    # missing or stale snapshot is asked for (once; the page says it is being computed).
+    state = snapshots.stored(ReportKind.REPORT, start, end)
+    if not state.current and not state.pending and not period_form.errors:
+        snapshots.request(ReportKind.REPORT, start, end)
+        state = snapshots.stored(ReportKind.REPORT, start, end)  # computed already when tasks run at once
+    report = None
+    if state.figures is not None:
+        report = report_from_figures(start, end, state.figures, generated_at=state.computed_at)
     ctx = {
         "year": year,
+        "start": start,
+        "end": end,
         "report": report,
-        "charts": outputs.charts(report),
-        "period": outputs.period_label(report),
-        "previous": outputs.previous_label(report),
+        "state": state,
+        "charts": outputs.charts(report) if report else {},
+        "period": outputs.period_label_of(start, end),
+        "previous": outputs.previous_label(report) if report else "",
+        "can_refresh": access.can_enter_staff_fte(request.user),
         "period_form": period_form,
         "fte_form": fte_form,
         "query": request.GET.urlencode(),
     }
     # The files to complete, named, are on a page of their own: the report itself names nobody.
     ctx["can_read_worklist"] = access.can_read_quality_worklist(request.user)
-    audit.record(request.user, "view_report", detail=_detail(report))
+    audit.record(request.user, "view_report", detail=_detail(start, end))
     return render(request, "pass_unit/reports/activity.html", ctx)
 
 
@@ -95,7 +116,13 @@ def quality(request, year: int):
 def _download(request, year: int, kind: str):
     access.require(access.can_read_activity_report(request.user))
     start, end, _form = _period(request, year)
-    report = build_activity_report(start, end)
+    # The stored figures when current (the same as a computation now: no change since), else
+    # computed now: a document always holds the current figures.
+    state = snapshots.stored(ReportKind.REPORT, start, end)
+    if state.current:
+        report = report_from_figures(start, end, state.figures, generated_at=state.computed_at)
+    else:
+        report = build_activity_report(start, end)
     if kind == "pdf":
         content, content_type = outputs.render_pdf(report), "application/pdf"
     elif kind == "xlsx":
@@ -103,7 +130,7 @@ def _download(request, year: int, kind: str):
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         content, content_type = outputs.to_csv(report), "text/csv; charset=utf-8"
-    audit.record(request.user, "export", detail=f"{_detail(report)} {kind.upper()}")
+    audit.record(request.user, "export", detail=f"{_detail(start, end)} {kind.upper()}")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{outputs.file_stem(report)}.{kind}"'
     return response
