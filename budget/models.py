@@ -265,7 +265,15 @@ class Expense(models.Model):
         verbose_name_plural = _("expenses")
         ordering = ["-spent_on", "-pk"]
         indexes = [
-            models.Index(fields=["spent_on"], name="expense_spent_on"),
+            # The year's totals (dashboard, home panel, list totals, costliest patients) read only
+            # these columns: an index-only scan of the year instead of every heap page it touches
+            # (2,500 pages for a year at 100,000 patients). Its key (spent_on, id) also serves the
+            # list's order "-spent_on, -pk" without a sort.
+            models.Index(
+                fields=["spent_on", "id"],
+                include=["status", "category", "amount", "patient"],
+                name="expense_spent_on_totals",
+            ),
             models.Index(fields=["patient", "spent_on"], name="expense_patient_spent_on"),
         ]
         constraints = [

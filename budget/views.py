@@ -21,6 +21,18 @@ from rcp.models import CaseReview
 from rcp.services import MeetingLocked
 
 EXPENSE_PAGE_SIZE = 50
+# What a row of the expense list shows (see expense_list).
+LIST_EXPENSE_FIELDS = (
+    "spent_on",
+    "category",
+    "catalogue_item",
+    "description",
+    "quantity",
+    "amount",
+    "status",
+    "patient",
+)
+LIST_PATIENT_FIELDS = ("last_name", "first_name", "usage_name", "identity_status", "identity_attributes")
 CATALOGUE_PAGE_SIZE = 100
 # Visits offered on the dispensing form: the recent ones (a pharmacy line comes days later at most).
 DISPENSE_VISIT_DAYS = 180
@@ -38,19 +50,18 @@ def dashboard(request, year: int | None = None):
     access.require(access.can_read_budget(request.user))
     today = timezone.localdate()
     year = _check_year(year or today.year)
-    summary = selectors.year_summary(year, today=today)
-    categories = selectors.by_category(year)
-    months = selectors.by_month(year)
-    years = sorted(set(selectors.budget_years()) | {today.year, year}, reverse=True)
+    overview = selectors.year_overview(year, today=today)
+    summary = overview.summary
+    years = sorted(set(overview.years) | {today.year, year}, reverse=True)
     user = request.user
     ctx = {
         "summary": summary,
-        "categories": categories,
-        "months": months,
-        "burn_up": charts.burn_up(summary, months),
-        "bars": charts.category_bars(categories),
+        "categories": overview.categories,
+        "months": overview.months,
+        "burn_up": charts.burn_up(summary, overview.months),
+        "bars": charts.category_bars(overview.categories),
         "years": years,
-        "extras": list(summary.budget_year.extra_allocations.all()) if summary.budget_year else [],
+        "extras": overview.extras if summary.budget_year else [],
         "can_manage": access.can_manage_budget(user),
         "can_edit": access.can_edit_expenses(user),
         "can_see_costliest": access.can_read_costliest_patients(user),
@@ -171,7 +182,11 @@ def expense_list(request):
     user = request.user
     form = forms.ExpenseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    expenses = Expense.objects.select_related("patient", "catalogue_item", "created_by")
+    # The patient's name and identity status, the item's name: what a row shows, and no more
+    # (a patient row is wide: its search keys, address, notes…).
+    expenses = Expense.objects.select_related("patient", "catalogue_item").only(
+        *LIST_EXPENSE_FIELDS, *(f"patient__{name}" for name in LIST_PATIENT_FIELDS), "catalogue_item__name"
+    )
     patient = None
     if filters.get("patient"):
         patient = Patient.objects.filter(pk=filters["patient"]).first()
@@ -185,7 +200,10 @@ def expense_list(request):
     if year:
         expenses = expenses.in_year(year)
         if filters.get("month"):
-            expenses = expenses.filter(spent_on__month=filters["month"])
+            # A range rather than __month: it uses the index on spent_on.
+            first = date(year, filters["month"], 1)
+            following = date(year + first.month // 12, first.month % 12 + 1, 1)
+            expenses = expenses.filter(spent_on__gte=first, spent_on__lt=following)
     if filters.get("status"):
         expenses = expenses.filter(status=filters["status"])
     if filters.get("category"):

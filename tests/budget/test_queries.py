@@ -14,9 +14,10 @@ from tests.support.factories import PatientFactory
 from tests.support.pages import REQUEST_QUERIES
 from tests.support.users import make_user
 
-# /budget/: the year with its extra allocations summed, the year's totals, totals per category,
-# totals per month, the years with a credit (the year list), the extra allocations themselves.
-DASHBOARD_QUERIES = REQUEST_QUERIES + 6
+# /budget/: the years with a credit (the year list and the year shown), the year's extra
+# allocations, the year's expenses summed by month, category and status (totals, categories and
+# months are added up from those groups).
+DASHBOARD_QUERIES = REQUEST_QUERIES + 3
 
 # /budget/expenses/: the totals and count of the filtered list, one page of expenses
 # (+ patient, catalogue item, author).

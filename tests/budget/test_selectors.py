@@ -149,3 +149,42 @@ def test_the_costliest_patients_come_first_with_their_categories(nurse):
     assert rows[0].by_category[Category.IMAGING] == D("175.00")
     assert sum(rows[0].by_category.values()) == rows[0].committed
     assert rows[0].share_pct == D("74.5")
+
+
+def test_the_dashboards_single_pass_gives_the_same_figures_as_the_separate_sums(year, nurse, coordinator):
+    """year_overview adds up (month, category, status) groups in Python: it must agree, to the cent,
+    with the totals, categories and months PostgreSQL sums one by one."""
+    rng = random.Random(11)
+    categories = list(Category)
+    for _ in range(300):
+        status = rng.choice([S.COMMITTED, S.PAID, S.PLANNED, S.CANCELLED])
+        cents = rng.randint(1, 5_000_00)
+        on = date(2026, rng.randint(1, 12), rng.randint(1, 28))
+        charge(nurse, f"{cents // 100}.{cents % 100:02d}", on=on, status=status, category=rng.choice(categories))
+    # Other years are left out, and a category spent only in cancelled lines is not listed.
+    charge(nurse, "999.99", on=date(2025, 12, 31))
+    charge(nurse, "888.88", on=date(2027, 1, 1))
+    charge(nurse, "77.77", on=date(2026, 5, 5), category=Category.OPTICAL, status=S.CANCELLED)
+    Expense.objects.filter(category=Category.OPTICAL, spent_on__year=2026).exclude(amount=D("77.77")).delete()
+    ExtraAllocation.objects.create(budget_year=year, amount=D("0.01"), label="reliquat", created_by=coordinator)
+
+    overview = selectors.year_overview(2026, today=TODAY)
+
+    assert overview.summary == selectors.year_summary(2026, today=TODAY)
+    assert overview.summary.extra == D("10000.01")
+    assert overview.categories == selectors.by_category(2026)
+    assert Category.OPTICAL not in {row.category for row in overview.categories}
+    assert overview.months == selectors.by_month(2026)
+    assert overview.years == [2026]
+    assert [e.amount for e in overview.extras] == [D("10000.00"), D("0.01")]
+
+
+def test_a_year_without_credit_or_spending_is_all_zeros(nurse):
+    charge(nurse, "12.00", on=date(2026, 3, 1))
+
+    overview = selectors.year_overview(2031, today=TODAY)
+
+    assert overview.summary.budget_year is None
+    assert (overview.summary.committed, overview.summary.expense_count, overview.summary.extra) == (0, 0, 0)
+    assert overview.categories == [] and overview.extras == []
+    assert [m.committed for m in overview.months] == [0] * 12
