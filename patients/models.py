@@ -496,6 +496,10 @@ class Patient(models.Model):
     # pass_unit.lib.text.name_keys), maintained on save, GIN-indexed.
     search_keys = ArrayField(models.TextField(), editable=False, default=list)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The latest visit not cancelled, kept by the DATABASE (triggers of migration patients/0009 on
+    # patients_visit: every insert, COPY, cancellation, merge or undo updates it in the same
+    # transaction; a write of this column by anything else is ignored). Read-only for the code.
+    last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -522,6 +526,15 @@ class Patient(models.Model):
             # The patient list's order (a page of 25 read in order, not a sort of every file): the
             # trigram GIN index above cannot serve an ORDER BY (issue 11).
             models.Index(fields=["search_text"], name="patient_search_text_order"),
+            # The dashboard's "new patients this year" (a range of created_at, not every file).
+            models.Index(fields=["created_at"], name="patient_created_at"),
+            # Followed patients by last visit: the dashboard's and the list's "to call back".
+            models.Index(
+                fields=["last_visit_at"],
+                include=["created_at"],
+                condition=Q(status="active"),
+                name="patient_active_last_visit",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -830,6 +843,12 @@ class CoverageRight(models.Model):
                 fields=["filed_on"],
                 condition=Q(status="filed", decision_on__isnull=True),
                 name="right_pending_filed_on",
+            ),
+            # Applications in progress (being built or filed), the dashboard's count.
+            models.Index(
+                fields=["patient"],
+                condition=Q(status__in=["building", "filed"]),
+                name="right_in_progress_patient",
             ),
         ]
         constraints = [

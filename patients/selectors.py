@@ -6,7 +6,7 @@ never the other way round.
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import CoverageRight, Patient, Visit
@@ -119,24 +119,24 @@ def rights_todo_counts(today: date) -> dict[str, int]:
     )
 
 
-def patients_to_call_back(now: datetime) -> QuerySet[Patient]:
+def call_back_q(now: datetime) -> Q:
     """Followed patients with no visit (not cancelled) in the last CALL_BACK_DAYS days, whose file is
-    at least that old. An aware bound on occurred_at: the (patient, -occurred_at) index serves it."""
+    at least that old: a condition on the patient's stored last visit (kept by the database, see
+    Patient.last_visit_at), which the partial index `patient_active_last_visit` serves."""
     since = now - timedelta(days=CALL_BACK_DAYS)
-    recent = Visit.objects.not_cancelled().filter(patient=OuterRef("pk"), occurred_at__gte=since)
-    return Patient.objects.filter(status=Patient.Status.ACTIVE, created_at__lt=since).exclude(Exists(recent))
-
-
-def last_visit_at():
-    """Subquery: the patient's latest visit (not cancelled), for annotate()."""
-    return Subquery(
-        Visit.objects.not_cancelled().filter(patient=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    return Q(status=Patient.Status.ACTIVE, created_at__lt=since) & (
+        Q(last_visit_at__lt=since) | Q(last_visit_at__isnull=True)
     )
 
 
-# Patient list filter (PatientFilterForm "todo") -> (patients queryset builder, needs the rights).
-def todo_filter(todo: str, *, now: datetime) -> QuerySet[Patient] | None:
-    """The patients behind a dashboard block; None for an unknown key."""
+def patients_to_call_back(now: datetime) -> QuerySet[Patient]:
+    """The patients of call_back_q."""
+    return Patient.objects.filter(call_back_q(now))
+
+
+# Patient list filter (PatientFilterForm "todo") -> a condition on the patients.
+def todo_filter(todo: str, *, now: datetime) -> Q | None:
+    """The patients behind a dashboard block, as a condition on Patient; None for an unknown key."""
     today = timezone.localdate(now)
     rights = {
         "rights_expiring": rights_expiring,
@@ -144,9 +144,9 @@ def todo_filter(todo: str, *, now: datetime) -> QuerySet[Patient] | None:
         "applications_pending": applications_pending,
     }
     if todo in rights:
-        return Patient.objects.filter(pk__in=rights[todo](today).values("patient_id"))
+        return Q(pk__in=rights[todo](today).values("patient_id"))
     if todo == "call_back":
-        return patients_to_call_back(now)
+        return call_back_q(now)
     return None
 
 
