@@ -432,3 +432,26 @@ class MinutesExtract(models.Model):
     def filename(self) -> str:
         day = timezone.localtime(self.version.meeting.scheduled_at)
         return f"rcp-{day:%Y-%m-%d}-{self.patient.file_number}-v{self.version.number}.pdf"
+
+
+class DraftMinutes(models.Model):
+    """The draft minutes of a meeting not yet validated, rendered ahead (by the background worker
+    after each change, or at a download) and keyed by the SHA-256 of the HTML they were made from,
+    the print time left out. A download renders the draft's HTML (a few tens of ms) and serves these
+    bytes only when its hash is the same: the same text, never stale. One per meeting, replaced when
+    the draft changes; not an official document (the validated versions are)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="draft_minutes")
+    html_sha256 = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    made_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("draft minutes")
+        verbose_name_plural = _("draft minutes")
+        constraints = [
+            models.CheckConstraint(condition=Q(html_sha256__regex=r"^[0-9a-f]{64}$"), name="rcp_draft_sha256_hex"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} — draft"

@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from rcp import selectors
-from rcp.models import CaseReview, Meeting, MinutesVersion
+from rcp.models import CaseReview, DraftMinutes, Meeting, MinutesVersion
 
 TEMPLATE = "rcp/pdf/minutes.html"
 
@@ -128,9 +131,15 @@ def _font_config():
     return _fonts.config
 
 
+def _printed_on(moment) -> str:
+    """When a draft or an annex was printed, as the documents say it ("1 décembre 2026, 14:05")."""
+    return date_filter(timezone.localtime(moment), "j F Y, H:i")
+
+
 def render_html(context: dict) -> str:
     """The document's HTML, in the unit's language and time zone."""
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        context.setdefault("printed_on", _printed_on(context["generated_at"]))
         return render_to_string(TEMPLATE, context)
 
 
@@ -148,6 +157,52 @@ def render_pdf(context: dict) -> Rendered:
 
 def render_minutes(meeting: Meeting, **kwargs) -> Rendered:
     return render_pdf(minutes_context(meeting, mode="minutes", **kwargs))
+
+
+# Stands for the print time in the HTML a draft is keyed by: the only part of a draft that
+# changes when nothing else does. NUL never comes from a form (Django refuses it in text fields).
+_PRINT_TIME = "\x00printed-on\x00"
+
+
+def draft_minutes_html(meeting: Meeting) -> tuple[str, str]:
+    """The draft minutes' HTML with the print time left as a placeholder, and its SHA-256: the key
+    under which its PDF is stored (rcp.models.DraftMinutes)."""
+    context = minutes_context(
+        meeting,
+        mode="minutes",
+        cases=selectors.meeting_cases(meeting),
+        previous=selectors.latest_version(meeting),
+        correction_reason=meeting.correction_reason,
+    )
+    context["printed_on"] = _PRINT_TIME
+    html = render_html(context)
+    return html, sha256(html.encode())
+
+
+def draft_minutes(meeting: Meeting) -> tuple[bytes, bool]:
+    """The draft minutes PDF of a meeting not yet validated, and whether it was served from the
+    store: the stored PDF when it was made from the same HTML as now (the same text, made earlier,
+    saying when), otherwise made now and stored for the next download."""
+    html, key = draft_minutes_html(meeting)
+    stored = DraftMinutes.objects.filter(meeting=meeting, html_sha256=key).values_list("pdf", flat=True).first()
+    if stored is not None:
+        return bytes(stored), True
+    made_at = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        printed = _printed_on(made_at)
+    data = pdf_from_html(html.replace(_PRINT_TIME, str(escape(printed)))).pdf
+    _store_draft(meeting, key, data, made_at)
+    return data, False
+
+
+def _store_draft(meeting: Meeting, key: str, data: bytes, made_at) -> None:
+    try:
+        with transaction.atomic():
+            DraftMinutes.objects.update_or_create(
+                meeting=meeting, defaults={"html_sha256": key, "pdf": data, "made_at": made_at}
+            )
+    except IntegrityError:
+        pass  # made at the same time by the worker or another download: either is right
 
 
 def extract_html(meeting: Meeting, case: CaseReview, **kwargs) -> str:

@@ -75,7 +75,17 @@ def lock_meeting_for_write(meeting: Meeting) -> Meeting:
     """The meeting's row, locked (SELECT … FOR UPDATE) until the end of the caller's transaction;
     MeetingLocked when its minutes are validated. Every write on a meeting or what hangs from it
     (participants, cases, options and their costing, actions) starts with it."""
-    return refuse_if_locked(Meeting.objects.select_for_update().get(pk=meeting.pk))
+    locked = refuse_if_locked(Meeting.objects.select_for_update().get(pk=meeting.pk))
+    _draft_changes(locked.pk)
+    return locked
+
+
+def _draft_changes(*meeting_ids: int) -> None:
+    """The meetings' draft minutes change with this transaction: render them ahead once it commits
+    (rcp.tasks.render_draft_minutes), so that a download finds them made."""
+    from rcp import tasks  # imported late: tasks import this module
+
+    transaction.on_commit(lambda: tasks.queue_draft_minutes(meeting_ids))
 
 
 def _record_medical(user, summary: CaseMedicalSummary, old_text: str | None, *, patient):
@@ -371,6 +381,11 @@ def action_close(*, action: Action, status: str, reason: str = "", acting_user, 
     action.closed_by = acting_user
     action.save(update_fields=["status", "drop_reason", "closed_at", "closed_by"])
     audit.record_update(acting_user, before, action, patient=action.case_review.patient)
+    # The "Suivi" of the later meetings not yet validated shows the new status.
+    from rcp import tasks  # imported late: tasks import this module
+
+    after = action.case_review.meeting.scheduled_at
+    transaction.on_commit(lambda: tasks.queue_draft_minutes(tasks.meetings_following(after)))
     return action
 
 

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.tasks import task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 
 from pass_unit import audit
-from rcp import services
-from rcp.models import MinutesVersion
+from rcp import pdf, services
+from rcp.models import Meeting, MinutesVersion
 
 MAX_ATTEMPTS = 5
 # Wait before attempt n + 1 (when the backend can defer a task; otherwise retried at once).
@@ -64,3 +65,44 @@ def file_minutes_extract(
     finally:
         audit._client_address.reset(token)
     return filed.pk
+
+
+# A burst of changes (a case edited field by field, an agenda reordered) queues one task each:
+# waiting a little lets the first one render the final state, the others find it stored.
+DRAFT_DELAY = timedelta(seconds=20)
+
+
+@task()
+def render_draft_minutes(*, meeting_id: int) -> bool:
+    """Render a meeting's draft minutes ahead of their download (rcp.pdf.draft_minutes): True when
+    a PDF was made, False when the stored one is still the draft's or the meeting is validated."""
+    meeting = Meeting.objects.select_related("chair").filter(pk=meeting_id).first()
+    if meeting is None or meeting.is_locked:
+        return False
+    _data, stored = pdf.draft_minutes(meeting)
+    return not stored
+
+
+def meetings_following(moment, *, limit: int = 10):
+    """The meetings not yet validated after `moment`, the latest first (their "Suivi" shows the
+    actions of earlier meetings), as a lazy list of ids: read only if drafts are queued."""
+    return (
+        Meeting.objects.in_progress()
+        .filter(scheduled_at__gt=moment)
+        .order_by("scheduled_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def queue_draft_minutes(meeting_ids) -> None:
+    """Queue the rendering of these meetings' drafts, once the caller's transaction commits. Not
+    with a backend that runs tasks at once (tests, or no worker): the request would wait for the
+    PDF, which a download makes as fast."""
+    backend = render_draft_minutes.get_backend()
+    if isinstance(backend, ImmediateBackend):
+        return
+    queued = render_draft_minutes
+    if backend.supports_defer:
+        queued = queued.using(run_after=timezone.now() + DRAFT_DELAY)
+    for meeting_id in set(meeting_ids):
+        queued.enqueue(meeting_id=meeting_id)

@@ -651,12 +651,11 @@ def minutes_pdf(request, pk):
         patients = selectors.minutes_patients(version)
         _record_export(request, version, patients, detail=f"minutes v{version.number}")
         return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
-    cases = selectors.meeting_cases(meeting)
-    previous = selectors.latest_version(meeting)
-    rendered = pdf.render_minutes(meeting, cases=cases, previous=previous, correction_reason=meeting.correction_reason)
-    _record_export(request, meeting, [c.patient for c in cases], detail="minutes draft")
+    data, _stored = pdf.draft_minutes(meeting)
+    patients = list(Patient.objects.filter(rcp_reviews__meeting=meeting))
+    _record_export(request, meeting, patients, detail="minutes draft")
     day = timezone.localtime(meeting.scheduled_at)
-    return _pdf_response(rendered.pdf, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-draft.pdf")
+    return _pdf_response(data, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-draft.pdf")
 
 
 # /rcp/<pk>/medical-annex.pdf
