@@ -528,9 +528,12 @@ class Patient(models.Model):
             models.Index(fields=["search_text"], name="patient_search_text_order"),
             # The dashboard's "new patients this year" (a range of created_at, not every file).
             models.Index(fields=["created_at"], name="patient_created_at"),
-            # Followed patients by last visit: the dashboard's and the list's "to call back".
+            # The followed patients, by last visit (never seen first), then id: the dashboard's
+            # "to call back" list read in order and counted from the index alone, and the
+            # followed files' ids (the rights in progress of followed files) without the files.
             models.Index(
-                fields=["last_visit_at"],
+                F("last_visit_at").asc(nulls_first=True),
+                F("id").asc(),
                 include=["created_at"],
                 condition=Q(status="active"),
                 name="patient_active_last_visit",

@@ -242,10 +242,10 @@ def test_it_runs_the_same_bounded_number_of_queries_with_few_and_many_rows(
     _seed(300, reception, social, offset=3)
     many = count()
     assert few == many
-    # session, user, groups (3); today's visits, counts, my visits today (3); patients to call
-    # back with their count as a window (1); rights to renew, applications in progress, rights
-    # to follow up (3); next RCP (1); data quality (1); panels: my RCP actions (1), budget (2)
-    # = 15 at most.
+    # session, user, groups (3); today's visits, file counts (two index-only counts in one
+    # query), my visits today (3); patients to call back with their count as a subquery (1);
+    # rights to renew, applications in progress, rights to follow up (3); next RCP (1); data
+    # quality (1); panels: my RCP actions (1), budget (2) = 15 at most.
     with django_assert_max_num_queries(15):
         client.get(reverse("home"))
 
@@ -282,3 +282,20 @@ def test_it_shows_no_count_but_zero_when_nobody_is_to_call_back(client, nurse):
     html = _html(client, nurse)
     block = html[html.index('id="h-call-back"') :]
     assert '<span class="badge text-bg-secondary">0</span>' in block[: block.index("</h2>")]
+
+
+def test_it_counts_followed_files_new_files_and_applications_in_progress(client, social, clock):
+    """The file counts (each read from an index) and the applications in progress of followed files."""
+    followed = PatientFactory.create_batch(3)
+    _old(followed[0], 400)  # registered last year, still followed
+    lost = PatientFactory(status=Patient.Status.LOST)  # new this year, no longer followed
+    _old(PatientFactory(status=Patient.Status.COMMON_LAW), 500)
+    for patient, status in ((followed[1], "building"), (followed[2], "filed"), (lost, "filed")):
+        CoverageRightFactory(patient=patient, status=status, created_by=social)
+    CoverageRightFactory(patient=followed[2], status="refused", created_by=social)
+    client.force_login(social)
+    response = client.get(reverse("home"))
+    assert response.context["counts"] == {"active": 3, "new_this_year": 3}  # two followed files and the lost one
+    assert response.context["pending_rights"] == 2  # the lost file's application is left out
+    html = response.content.decode()
+    assert '<p class="display-6 mb-0">3</p>' in html

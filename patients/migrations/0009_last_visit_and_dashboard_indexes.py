@@ -134,8 +134,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="patient",
             index=models.Index(
+                models.OrderBy(models.F("last_visit_at"), nulls_first=True),
+                models.OrderBy(models.F("id")),
                 condition=models.Q(("status", "active")),
-                fields=["last_visit_at"],
                 include=("created_at",),
                 name="patient_active_last_visit",
             ),

@@ -17,9 +17,9 @@ from tests.support.factories import (
 from tests.support.pages import REQUEST_QUERIES
 from tests.support.users import make_user
 
-# /patients/: count (paginator), one page of patients, last visit of each (DISTINCT ON),
-# rights of the page's patients.
-LIST_QUERIES = REQUEST_QUERIES + 4
+# /patients/: count (paginator, capped at LIST_COUNT_CAP + 1 rows), one page of patients (with
+# their stored last visit: no query of the visits), rights of the page's patients.
+LIST_QUERIES = REQUEST_QUERIES + 3
 # A name search first asks the indexes for the candidate rows (keys and ranking), in a
 # transaction that switches the sequential scan off (patients.models._through_indexes):
 # savepoint, SET LOCAL, the rows, rollback to and release the savepoint (in production,
