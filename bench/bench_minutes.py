@@ -1,6 +1,8 @@
 """How long the RCP minutes take to render: a 20-case meeting, its extracts, a whole validation.
 
-Validation stores the minutes in the request and queues the patients' extracts, which a
+A draft's download is timed twice: rendered (first download, or nothing rendered ahead by the
+worker) and served from the store (rcp.pdf.draft_minutes: its HTML rendered and hashed, the PDF
+read). Validation stores the minutes in the request and queues the patients' extracts, which a
 background task makes (`db_worker`): both parts are timed, the second by running the queued
 tasks here. Times are wall-clock; `cpu` is the process's CPU time, less sensitive to other jobs.
 
@@ -41,7 +43,7 @@ from pypdf import PdfReader  # noqa: E402
 from pass_unit.roles import Role  # noqa: E402
 from patients.models import Patient  # noqa: E402
 from rcp import pdf, services, tasks  # noqa: E402
-from rcp.models import Action, CaseOption, CaseReview, Meeting, Participant  # noqa: E402
+from rcp.models import Action, CaseOption, CaseReview, DraftMinutes, Meeting, Participant  # noqa: E402
 
 SOCIAL = (
     "Bilan social du {day} : hébergement d'urgence (115) ; personne seule ; sans ressources ; sans titre de séjour.\n"
@@ -213,6 +215,19 @@ def main() -> None:
             pages = len(PdfReader(io.BytesIO(rendered.pdf)).pages)
             results["minutes"] = {**summary(times), "pages": pages, "bytes": len(rendered.pdf)}
 
+            # A draft download (rcp.pdf.draft_minutes): rendered when the store has nothing for
+            # this HTML (first download, or nothing rendered ahead), then served from the store.
+            def first_download():
+                DraftMinutes.objects.filter(meeting=meeting).delete()
+                return pdf.draft_minutes(meeting)
+
+            times, (_data, stored) = timed(first_download, args.runs)
+            assert not stored
+            results["draft_first_download"] = summary(times)
+            times, (_data, stored) = timed(lambda: pdf.draft_minutes(meeting), args.runs)
+            assert stored
+            results["draft_from_store"] = summary(times)
+
             case = meeting.cases.order_by("position").first()
             times, rendered = timed(lambda: pdf.render_extract(meeting, case), args.runs)
             results["extract"] = {**summary(times), "bytes": len(rendered.pdf)}
@@ -243,6 +258,12 @@ def main() -> None:
     print(f"  first render (fonts loading)   {r['first_render_s']:.3f} s")
     print(f"  minutes render, {m['runs']} runs       min {m['min_s']:.3f} s, median {m['median_s']:.3f} s", end="")
     print(f", max {m['max_s']:.3f} s (CPU {m['cpu_median_s']:.3f} s)")
+    for key, label in [
+        ("draft_first_download", "draft download, rendered "),
+        ("draft_from_store", "draft download, stored   "),
+    ]:
+        d = r[key]
+        print(f"  {label}     min {d['min_s']:.3f} s, median {d['median_s']:.3f} s (CPU {d['cpu_median_s']:.3f} s)")
     print(f"  one patient's extract          min {e['min_s']:.3f} s, median {e['median_s']:.3f} s", end="")
     print(f" (CPU {e['cpu_median_s']:.3f} s)")
     print(f"  validation (request: minutes + queue)   {r['validation_s']:.2f} s (CPU {r['validation_cpu_s']:.2f} s)")

@@ -167,3 +167,49 @@ def test_it_runs_a_meeting_from_agenda_to_signed_minutes(live_server, page, brow
     expect(reviews).to_contain_text("Traitement antituberculeux")
     expect(reviews.locator("[data-testid=rcp-extract]")).to_be_visible()
     screenshot(page, "rcp-07-patient-file-reviews")
+
+
+def test_the_meeting_page_shows_a_bounded_follow_up_and_links_to_the_whole_of_it(live_server, page, log_in, axe_check):
+    """Twenty actions from an earlier meeting: the page shows the first ones by priority (the
+    patient on this agenda first, then the most overdue), exact counts, and a link to all of them."""
+    from tests.support import rcp as helpers
+
+    physician = _member("medecin", Role.PHYSICIAN, "Claire", "Vasseur")
+    nurse = _member("infirmier", Role.NURSE, "Julien", "Mercier")
+    social = _member("social", Role.SOCIAL_WORKER, "Nadia", "Bensaïd")
+    coordinator = _member("coordination", Role.COORDINATOR, "Marc", "Lemoine")
+    earlier = helpers.plan(physician, members=[nurse, social])
+    patients = [
+        _register(social, f"Patient{n:02d}", "Test", 1980 + n, SocialAssessment.Housing.SHELTER_115) for n in range(10)
+    ]
+    for n, patient in enumerate(patients):
+        case = helpers.add_case(earlier, patient, physician)
+        helpers.add_action(case, physician, assignee=nurse, description=f"Rendez-vous {n}", due_in_days=n - 12)
+        helpers.add_action(case, physician, assignee=social, description=f"Dossier AME {n}", due_in_days=n + 2)
+    helpers.pass_time(earlier, to=timezone.now() - timedelta(days=1))
+    helpers.take_attendance(earlier, physician)
+    for case in earlier.cases.all():
+        helpers.decide(case, physician)
+    helpers.validate(earlier, coordinator, real_pdf=False)
+    meeting = helpers.plan(physician, members=[nurse, social])
+    helpers.add_case(meeting, patients[9], physician)
+
+    log_in(page, coordinator)
+    page.goto(f"{live_server.url}/rcp/{meeting.pk}/")
+    follow_up = page.locator("[data-testid=follow-up]")
+    rows = follow_up.locator("[data-testid=follow-up-row]")
+    expect(rows).to_have_count(15)
+    expect(rows.first).to_have_attribute("data-on-agenda", "yes")  # patient 9, on today's agenda
+    counts = follow_up.locator("[data-testid=follow-up-counts]")
+    expect(counts).to_have_attribute("data-open", "20")
+    expect(counts).to_have_attribute("data-overdue", "10")
+    screenshot(page, "rcp-08-meeting-follow-up-bounded")
+    axe_check(page, "meeting page with a bounded follow-up")
+
+    follow_up.locator("[data-testid=follow-up-more] a").click()
+    page.wait_for_url(re.compile(rf"/rcp/{meeting.pk}/follow-up/$"))
+    expect(page.locator("[data-testid=follow-up-row]")).to_have_count(20)
+    page.locator("[data-testid=follow-up-filters] a[href='?show=overdue']").click()
+    expect(page.locator("[data-testid=follow-up-row]")).to_have_count(10)
+    screenshot(page, "rcp-09-whole-follow-up-overdue")
+    axe_check(page, "the whole follow-up of a meeting")
