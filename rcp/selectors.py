@@ -216,7 +216,7 @@ def follow_up_counts(meeting: Meeting) -> FollowUp:
     return FollowUp(actions=[], closed=counts["total"] - counts["open"], **counts)
 
 
-def follow_up_page(meeting: Meeting, *, number, show: str = "", per_page: int = 50):
+def follow_up_page(meeting: Meeting, *, number, show: str = "", per_page: int = 25):
     """One page of the meeting's whole Suivi in the order of its page, optionally only the
     actions still open, overdue or closed since the previous meeting (`show`, one of
     FOLLOW_UP_FILTERS). Two queries: the count and the page."""
