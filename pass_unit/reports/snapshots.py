@@ -82,8 +82,8 @@ CURRENT_SQL = f"""
 """
 
 MARKS_SQL = (
-    f"COALESCE((SELECT max(seq) FROM {CHANGE_TABLE}), 0), "  # noqa: S608 - constant name
-    "pg_current_snapshot()::text, COALESCE(pg_current_xact_id_if_assigned()::text, '')"
+    f"COALESCE((SELECT max(seq) FROM {CHANGE_TABLE}), 0) AS seen, "  # noqa: S608 - constant name
+    "pg_current_snapshot()::text AS snap, COALESCE(pg_current_xact_id_if_assigned()::text, '') AS own"
 )
 
 
@@ -186,29 +186,32 @@ def stored(kind: str, start: date, end: date) -> Stored:
 
 
 def counted(kind: str, start: date, end: date, queryset) -> int:
-    """`queryset`'s row count, stored with the data it was counted on: read back while current
-    (1 query), else counted, with the marks in the same statement, and stored (3 queries)."""
-    row = _read(kind, start, end)
-    if row is not None and row[3]:
-        return decode(row[0])
+    """`queryset`'s row count, stored with the data it was counted on, in one statement whatever
+    the state: the stored count when current; else counted now (with the marks, in the same
+    statement snapshot) and stored."""
+    table = ReportSnapshot._meta.db_table
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT count(*) FROM ({sql}) q), {MARKS_SQL}", params)  # noqa: S608
-        count, seen, db_snapshot, own_xid = cursor.fetchone()
-    ReportSnapshot.objects.update_or_create(
-        kind=kind,
-        start=start,
-        end=end,
-        defaults={
-            "figures": count,
-            "computed_at": timezone.now(),
-            "data_seen": seen,
-            "db_snapshot": db_snapshot,
-            "own_xid": own_xid,
-            "requested_at": None,
-        },
-    )
-    return count
+        cursor.execute(
+            f"""
+            WITH cur AS (
+                SELECT (s.figures #>> '{{}}')::bigint AS n, {CURRENT_SQL} AS current
+                FROM {table} s WHERE s.kind = %s AND s.start = %s AND s.end = %s
+            ), live AS (
+                SELECT (SELECT count(*) FROM ({sql}) q) AS n, {MARKS_SQL}
+                WHERE NOT COALESCE((SELECT current FROM cur), false)
+            ), stored AS (
+                INSERT INTO {table} AS t (kind, start, "end", figures, computed_at, data_seen, db_snapshot, own_xid)
+                SELECT %s, %s, %s, to_jsonb(n), now(), seen, snap, own FROM live
+                ON CONFLICT (kind, start, "end") DO UPDATE SET
+                    figures = EXCLUDED.figures, computed_at = EXCLUDED.computed_at, data_seen = EXCLUDED.data_seen,
+                    db_snapshot = EXCLUDED.db_snapshot, own_xid = EXCLUDED.own_xid, requested_at = NULL
+            )
+            SELECT COALESCE((SELECT n FROM live), (SELECT n FROM cur))
+            """,  # noqa: S608 - constant SQL and the queryset's own SQL; values are parameters
+            [kind, start, end, *params, kind, start, end],
+        )
+        return cursor.fetchone()[0]
 
 
 def request(kind: str, start: date, end: date, *, force: bool = False) -> bool:
