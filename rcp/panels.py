@@ -28,8 +28,10 @@ def present_in_rcp(request, patient):
 
 
 def my_actions(request, obj=None):
-    """The logged-in user's open RCP actions, earliest due first (1 query)."""
+    """The logged-in user's first open RCP actions, earliest due first, their exact number and a
+    link to all of them (1 query)."""
     if not access.can_read_rcp(request.user):
         return None
-    ctx = {"actions": selectors.open_actions_for(request.user)}
+    actions, total = selectors.open_actions_for(request.user)
+    ctx = {"actions": actions, "total": total}
     return render_to_string("rcp/panels/my_actions.html", ctx, request=request)

@@ -233,12 +233,40 @@ def follow_up_page(meeting: Meeting, *, number, show: str = "", per_page: int = 
     return page
 
 
-def open_actions_for(user, *, limit: int = 50) -> list[Action]:
-    """The user's open actions, earliest due first (the dashboard block)."""
-    return list(
+MY_ACTIONS_SHOWN = 8
+
+
+def _open_actions_of(user):
+    return (
         Action.objects.filter(assignee=user, status=Action.Status.OPEN)
         .select_related("case_review", "case_review__patient", "case_review__meeting")
-        .order_by("due_on", "pk")[:limit]
+        .order_by("due_on", "pk")
+    )
+
+
+def open_actions_for(user, *, limit: int = MY_ACTIONS_SHOWN) -> tuple[list[Action], int]:
+    """The user's open actions, earliest due first, at most `limit` of them, and how many there
+    are in all (the dashboard block; 1 query: the total is a window over the same rows)."""
+    actions = list(_open_actions_of(user).annotate(total=Window(Count("pk")))[:limit])
+    return actions, actions[0].total if actions else 0
+
+
+MY_ACTIONS_FILTERS = ("overdue",)
+
+
+def my_actions_page(user, *, number, show: str = "", per_page: int = 25):
+    """One page of the user's open actions, earliest due first, optionally only the overdue ones
+    (2 queries: the count and the page)."""
+    qs = _open_actions_of(user)
+    if show == "overdue":
+        qs = qs.filter(due_on__lt=timezone.localdate())
+    return Paginator(qs, per_page).get_page(number)
+
+
+def my_actions_counts(user) -> dict:
+    """How many open actions the user has, and how many of them are overdue (1 query)."""
+    return Action.objects.filter(assignee=user, status=Action.Status.OPEN).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
     )
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("<int:pk>/correct/", views.minutes_correct, name="correct"),
     path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
     path("<int:pk>/medical-annex.pdf", views.annex_pdf, name="annex-pdf"),
+    # /rcp/actions/  (the logged-in user's open actions)
+    path("actions/", views.my_actions, name="my-actions"),
     # /rcp/cases/<pk>/  (a case on an agenda)
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/deliberation/", views.case_deliberation, name="case-deliberation"),

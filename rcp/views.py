@@ -571,6 +571,22 @@ def case_edit(request, pk):
     )
 
 
+# /rcp/actions/
+@require_safe
+def my_actions(request):
+    """Every open action assigned to the logged-in user, earliest due first, paginated."""
+    access.require(access.can_read_rcp(request.user))
+    show = request.GET.get("show", "")
+    if show not in selectors.MY_ACTIONS_FILTERS:
+        show = ""
+    ctx = {
+        "counts": selectors.my_actions_counts(request.user),
+        "page": selectors.my_actions_page(request.user, number=request.GET.get("page"), show=show),
+        "show": show,
+    }
+    return render(request, "rcp/my_actions.html", ctx)
+
+
 # /rcp/actions/<pk>/
 def action_close(request, pk):
     action = access.get_rcp_action_for_user(request, pk)
@@ -589,6 +605,8 @@ def action_close(request, pk):
             messages.success(request, _("Follow-up recorded."))
             if request.POST.get("next") == "home":
                 return redirect("home")
+            if request.POST.get("next") == "my-actions":
+                return redirect("rcp:my-actions")
             return redirect("rcp:case-detail", pk=action.case_review_id)
     ctx = {"action": action, "case": action.case_review, "form": form, "next": request.GET.get("next", "")}
     return render(request, "rcp/action_close.html", ctx)

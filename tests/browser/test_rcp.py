@@ -213,3 +213,39 @@ def test_the_meeting_page_shows_a_bounded_follow_up_and_links_to_the_whole_of_it
     expect(page.locator("[data-testid=follow-up-row]")).to_have_count(10)
     screenshot(page, "rcp-09-whole-follow-up-overdue")
     axe_check(page, "the whole follow-up of a meeting")
+
+
+def test_a_nurse_goes_from_the_dashboard_to_all_her_actions_and_closes_one(live_server, page, log_in, axe_check):
+    """Twelve open actions: the dashboard shows the first eight and the exact total, the list shows
+    all of them (overdue ones on their own), and closing one from the list comes back to it."""
+    from tests.support import rcp as helpers
+
+    physician = _member("medecin", Role.PHYSICIAN, "Claire", "Vasseur")
+    nurse = _member("infirmier", Role.NURSE, "Julien", "Mercier")
+    social = _member("social", Role.SOCIAL_WORKER, "Nadia", "Bensaïd")
+    meeting = helpers.plan(physician, members=[nurse, social])
+    for n in range(12):
+        patient = _register(social, f"Patient{n:02d}", "Test", 1980 + n, SocialAssessment.Housing.SHELTER_115)
+        case = helpers.add_case(meeting, patient, physician)
+        helpers.add_action(case, physician, assignee=nurse, description=f"Rendez-vous {n}", due_in_days=n - 5)
+
+    log_in(page, nurse)
+    page.goto(live_server.url + "/")
+    block = page.locator("[data-testid=rcp-my-actions]")
+    expect(block.locator("[data-testid=rcp-my-action]")).to_have_count(8)
+    expect(block.locator("[data-testid=rcp-my-actions-total]")).to_have_text("12")
+    block.locator("[data-testid=rcp-my-actions-all]").click()
+    page.wait_for_url(re.compile(r"/rcp/actions/$"))
+    expect(page.locator("[data-testid=my-actions-list] [data-testid=rcp-my-action]")).to_have_count(12)
+    page.locator("[data-testid=my-actions-filters] a[href='?show=overdue']").click()
+    overdue = page.locator("[data-testid=my-actions-list] [data-testid=rcp-my-action]")
+    expect(overdue).to_have_count(5)
+    screenshot(page, "rcp-10-my-actions-overdue")
+    axe_check(page, "my RCP actions")
+
+    overdue.first.locator("a[href*='next=my-actions']").click()
+    page.locator("input[name=status][value=done]").check()
+    page.locator(SUBMIT).click()
+    page.wait_for_url(re.compile(r"/rcp/actions/$"))
+    expect(page.locator("[data-testid=my-actions-list] [data-testid=rcp-my-action]")).to_have_count(11)
+    assert Action.objects.filter(assignee=nurse, status=Action.Status.DONE).count() == 1

@@ -306,10 +306,11 @@ def test_the_follow_up_of_validated_minutes_keeps_the_status_of_the_day(validate
 
 
 def test_open_actions_for_the_dashboard_are_the_users_own(held, nurse, social):
-    assert [a.assignee for a in selectors.open_actions_for(nurse)] == [nurse]
-    action = selectors.open_actions_for(social)[0]
+    actions, total = selectors.open_actions_for(nurse)
+    assert [a.assignee for a in actions] == [nurse] and total == 1
+    action = selectors.open_actions_for(social)[0][0]
     services.action_close(action=action, status=Action.Status.DONE, acting_user=social)
-    assert selectors.open_actions_for(social) == []
+    assert selectors.open_actions_for(social) == ([], 0)
 
 
 # --- nothing is deleted --------------------------------------------------------------------------

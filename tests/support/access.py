@@ -124,6 +124,7 @@ RULES = {
     # actions and minutes "do not exist" for them (404). The chair of the world's meetings is
     # the physician; the world's open action is assigned to the social worker.
     "rcp:list": rule(RCP_READ),
+    "rcp:my-actions": rule(RCP_READ),
     "rcp:create": rule(RCP_EDIT),
     "rcp:detail": rule(RCP_READ, denied=404),
     "rcp:follow-up": rule(RCP_READ, denied=404),

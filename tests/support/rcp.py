@@ -254,7 +254,7 @@ _TARGET_ITEM = {
 
 def rcp_url(name: str, world: dict) -> str:
     """An rcp: URL of the security tests (tests/security/test_access_matrix.py `_url`)."""
-    if name in ("rcp:list", "rcp:create"):
+    if name in ("rcp:list", "rcp:create", "rcp:my-actions"):
         return reverse(name)
     objects = _matrix_objects(world)
     kwargs = {"pk": objects[_TARGET.get(name, "meeting")].pk}
