@@ -218,3 +218,25 @@ def test_other_roles_cannot_export(login, personas, persona, expenses):
         assert response.status_code == 403
         assert "Diallo" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_the_named_csv_gives_usage_names_and_who_charged_each_line(login, coordinator, nurse, expenses):
+    from tests.support.users import make_user
+
+    nurse.first_name, nurse.last_name = "Inès", "Martin"
+    nurse.save()
+    initials_only = make_user("tech-pharma", None)
+    initials_only.first_name = ""  # no name: the user name stands
+    initials_only.save()
+    married = PatientFactory(last_name="Nguyen", usage_name="Bernard", first_name="Linh")
+    ExpenseFactory(patient=married, amount=D("12.00"), spent_on=datetime.date(2026, 6, 1), created_by=initials_only)
+    ExpenseFactory(patient=married, amount=D("13.00"), spent_on=datetime.date(2026, 6, 2), created_by=nurse)
+
+    lines = read_csv(login(coordinator).get(reverse("budget:export-csv"), PERIOD))[1:]
+
+    by_id = {line[column("id", pseudonymised=False)]: line for line in lines}
+    last_two = lines[-2:]
+    assert [line[column("patient", pseudonymised=False)] for line in last_two] == ["NGUYEN (Bernard) Linh"] * 2
+    assert [line[column("charged_by", pseudonymised=False)] for line in last_two] == ["tech-pharma", "Inès Martin"]
+    assert by_id[str(expenses[1][2].pk)][column("patient", pseudonymised=False)] == ""  # the unit's own line
+    assert by_id[str(expenses[1][2].pk)][column("file_number", pseudonymised=False)] == ""

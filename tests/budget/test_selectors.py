@@ -151,6 +151,34 @@ def test_the_costliest_patients_come_first_with_their_categories(nurse):
     assert rows[0].share_pct == D("74.5")
 
 
+def test_the_costliest_patients_are_the_first_by_committed_spending_ties_by_file(nurse):
+    """The costliest are chosen on two sums per patient, then split by category: the same patients,
+    in the same order, as a full ranking in Python."""
+    rng = random.Random(20)
+    patients = [PatientFactory() for _ in range(26)]
+    for patient in patients:
+        for _ in range(rng.randint(1, 4)):
+            cents = rng.choice([1_000_00, 2_000_00, rng.randint(1, 3_000_00)])  # some patients tie
+            status = rng.choice([S.COMMITTED, S.PAID, S.PLANNED, S.CANCELLED])
+            category = rng.choice(list(Category))
+            charge(nurse, f"{cents // 100}.{cents % 100:02d}", patient=patient, status=status, category=category)
+    charge(nurse, "99999.00", patient=patients[0], on=date(2025, 6, 1))  # another year
+
+    rows = selectors.costliest_patients(2026, limit=20)
+
+    expected = []
+    for patient in patients:
+        lines = Expense.objects.filter(patient=patient, spent_on__year=2026)
+        committed = sum((e.amount for e in lines if e.status in Expense.COMMITTED), D(0))
+        planned = sum((e.amount for e in lines if e.status == S.PLANNED), D(0))
+        if committed > 0:
+            expected.append((-committed, patient.pk, planned))
+    expected.sort()
+    assert [(r.patient.pk, r.committed, r.planned) for r in rows] == [(pk, -c, p) for c, pk, p in expected[:20]]
+    assert all(sum(r.by_category.values()) == r.committed for r in rows)
+    assert set(rows[0].by_category) == set(Category.values)
+
+
 def test_the_dashboards_single_pass_gives_the_same_figures_as_the_separate_sums(year, nurse, coordinator):
     """year_overview adds up (month, category, status) groups in Python: it must agree, to the cent,
     with the totals, categories and months PostgreSQL sums one by one."""
