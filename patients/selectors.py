@@ -6,7 +6,8 @@ never the other way round.
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Func, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import CoverageRight, Patient, Visit
@@ -98,25 +99,36 @@ RIGHTS_TODO = {
 }
 
 
+# COUNT(DISTINCT patient_id) as a plain expression, so that .values() does not GROUP BY.
+_COUNT_DISTINCT_PATIENTS = Func(F("patient_id"), function="COUNT", template="COUNT(DISTINCT %(expressions)s)")
+
+
 def rights_todo_counts(today: date) -> dict[str, int]:
     """How many files (not archived) are in each rights to-do, in one query.
 
-    Counted from the rights side (distinct patients among the matching rights), so that the
-    partial indexes of patients/0008 find the few rights concerned and no file is read: counting
-    patients with `id IN (rights)` read every file (71 ms at 100,000 files).
+    Counted from the rights side, one scalar subquery per to-do, each an index-only scan of the
+    partial index that holds its rights with their patient (`right_granted_end_date`,
+    `right_pending_filed_on`: patients/0010), so that no file and no right row is read (one
+    aggregate with a FILTER per to-do over their union read 2,500 blocks of rights: 5.7 -> 1.4 ms
+    at 100,000 files). Archived files are left out with NOT IN the (few) archived files: a join on
+    the status read every file.
     """
-    conditions = {key: condition(today) for key, condition in RIGHTS_TODO.items()}
-    any_todo = Q()
-    for condition in conditions.values():
-        any_todo |= condition
-    return (
-        CoverageRight.objects.filter(any_todo)
-        # NOT IN the (few) archived files, not a join on the status: joining read every file.
-        .exclude(patient__in=Patient.objects.filter(status=Patient.Status.ARCHIVED).values("pk"))
-        .aggregate(
-            **{key: Count("patient_id", distinct=True, filter=condition) for key, condition in conditions.items()}
+    archived = Patient.objects.filter(status=Patient.Status.ARCHIVED).values("pk")
+    selects, params = [], []
+    for key, condition in RIGHTS_TODO.items():
+        counted = (
+            CoverageRight.objects.filter(condition(today))
+            .exclude(patient__in=archived)
+            .values(n=_COUNT_DISTINCT_PATIENTS)
+            .order_by()
         )
-    )
+        sql, sql_params = counted.query.sql_with_params()
+        selects.append(f"({sql}) AS {connection.ops.quote_name(key)}")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return dict(zip(RIGHTS_TODO, row, strict=True))
 
 
 def call_back_q(now: datetime) -> Q:
