@@ -1102,38 +1102,61 @@ class WorklistEntry:
 WORKLIST_LIMIT = 200
 
 
+class ExistsPerRow(Exists):
+    """EXISTS that PostgreSQL probes row by row through the subquery's index.
+
+    In an OR (or a SELECT list), PostgreSQL may turn a correlated EXISTS into a hashed subplan:
+    it reads the whole table (every right, every assessment: ~157 ms at 100,000 patients) before
+    the first row, even when a LIMIT or the OR's cheaper terms need only a few probes. A subquery
+    with an OFFSET cannot be turned into that form (PostgreSQL keeps OFFSET 0 as a fence)."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
 def _worklist_queryset(start: date, end: date):
     """Patients of the file active of [start, end] lacking something the report needs, each annotated
-    with `lacks_<item>` flags; and the flag names, in the order of the data-quality panel."""
+    with `lacks_<item>` flags; and the flag names, in the order of the data-quality panel.
+
+    The filter tests the file's own fields first and probes its rights and assessments (by the
+    patient's index) only when they are complete; PostgreSQL reads the files by name and stops at
+    the worklist's limit (or starts from the period's visits to count them)."""
     from patients.models import CoverageRight, Patient, SocialAssessment
 
     start_dt, end_dt = bounds(start, end)
-    flags = {
-        "coverage_arrival": ~Exists(CoverageRight.objects.filter(patient=OuterRef("pk"))),
-        "housing": ~Exists(
-            SocialAssessment.objects.filter(patient=OuterRef("pk"), assessed_on__gte=start, assessed_on__lte=end)
-        ),
+    own_fields = {
         "birth_country": Q(birth_country=""),
         "nationality": Q(nationality=""),
         "sex": Q(sex=Patient.Sex.UNKNOWN),
         "language": Q(languages=[]) | ~Q(languages_text=""),
         "birth_date": Q(birth_date__isnull=True),
     }
-    annotated = Patient.objects.filter(pk__in=_visits_in(start_dt, end_dt).values("patient_id")).annotate(
-        **{
-            f"lacks_{k}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-            for k, q in flags.items()
-        }
-    )
+    records = {
+        "coverage_arrival": ~ExistsPerRow(CoverageRight.objects.filter(patient=OuterRef("pk"))),
+        "housing": ~ExistsPerRow(
+            SocialAssessment.objects.filter(patient=OuterRef("pk"), assessed_on__gte=start, assessed_on__lte=end)
+        ),
+    }
+    flags = {**records, **own_fields}  # the panel's order
     any_missing = Q()
-    for key in flags:
-        any_missing |= Q(**{f"lacks_{key}": True})
-    return annotated.filter(any_missing), list(flags)
+    for q in [*own_fields.values(), *records.values()]:  # the cheap tests first (OR stops at the first true)
+        any_missing |= q
+    queryset = (
+        Patient.objects.filter(pk__in=_visits_in(start_dt, end_dt).values("patient_id"))
+        .filter(any_missing)
+        .annotate(
+            **{
+                f"lacks_{k}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+                for k, q in flags.items()
+            }
+        )
+    )
+    return queryset, list(flags)
 
 
 def live_quality_files_count(start: date, end: date) -> int:
     """How many files of the period's file active lack something the report needs, counted now
-    (one query over the period's visits: ~200 ms for a year at 100,000 patients)."""
+    (one query: the file active from the period's visits, then each file by its primary key; at
+    100,000 patients most of its ~190 ms is reading the year's 86,000 visits from the table)."""
     queryset, _flags = _worklist_queryset(start, end)
     return queryset.count()
 
