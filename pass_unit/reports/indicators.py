@@ -1164,22 +1164,30 @@ def live_quality_files_count(start: date, end: date) -> int:
 def quality_files_count(start: date, end: date) -> int:
     """How many files of the period's file active lack something the report needs: the
     dashboard's figure, the length of the report's worklist. Stored with the data it was counted
-    on and read back while no report data changed (1 query); counted again otherwise (3 queries).
-    Always the current count (see pass_unit.reports.snapshots)."""
+    on and read back while no report data changed; counted again and stored otherwise (one
+    statement either way). Always the current count (see pass_unit.reports.snapshots)."""
+    queryset, _flags = _worklist_queryset(start, end)
+    return _stored_count(start, end, queryset)
+
+
+def _stored_count(start: date, end: date, queryset) -> int:
     from pass_unit.reports import snapshots
 
-    queryset, _flags = _worklist_queryset(start, end)
     return snapshots.counted(ReportKind.QUALITY_COUNT, start, end, queryset)
+
+
+# What the worklist shows of each file (its link, name and number): not the whole wide row.
+WORKLIST_FIELDS = ("id", "file_number", "last_name", "usage_name", "first_name")
 
 
 def quality_worklist(start: date, end: date, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
     """The files of the period's file active that lack what the report needs (the first `limit`,
-    by name), and how many there are: two queries at most."""
+    by name), and how many there are: two queries at most (the count is the stored one, see
+    `quality_files_count`, only when the list is full)."""
     queryset, flags = _worklist_queryset(start, end)
-    queryset = queryset.order_by("search_text", "pk")
     entries = [
         WorklistEntry(patient, [str(QUALITY_LABELS[k]) for k in flags if getattr(patient, f"lacks_{k}")])
-        for patient in queryset[:limit]
+        for patient in queryset.only(*WORKLIST_FIELDS).order_by("search_text", "pk")[:limit]
     ]
-    count = len(entries) if len(entries) < limit else quality_files_count(start, end)
+    count = len(entries) if len(entries) < limit else _stored_count(start, end, queryset)
     return entries, count

@@ -153,3 +153,26 @@ def test_it_probes_rights_and_assessments_file_by_file(files):
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "hashed SubPlan" not in plan
+
+
+@pytest.mark.parametrize("limit", [5, 500])
+def test_it_serves_the_worklist_page_in_the_same_few_queries_whether_full_or_not(
+    client, coordinator, files, monkeypatch, limit, django_assert_max_num_queries
+):
+    from functools import partial
+
+    from django.urls import reverse
+
+    from pass_unit.reports import views
+
+    monkeypatch.setattr(views, "quality_worklist", partial(quality_worklist, limit=limit))
+    client.force_login(coordinator)
+    url = reverse("reports:quality", kwargs={"year": 2025})
+    client.get(url)  # the count stored once
+    # session, user, role; the first files by name; the stored count (only when the list is full:
+    # one statement, current or counted again); the audit row.
+    with django_assert_max_num_queries(6):
+        response = client.get(url)
+    rows = response.content.decode().count('data-testid="worklist-row"')
+    assert rows == min(limit, live_quality_files_count(START, END))
+    assert response.context["count"] == live_quality_files_count(START, END)
