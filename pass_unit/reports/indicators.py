@@ -10,6 +10,7 @@ The report object holds figures and labels only: no name, file number or free te
 patient (the worklist of files to complete is built apart, by `quality_worklist`).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,23 +21,17 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
     BooleanField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     FloatField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -310,111 +305,21 @@ def _grouped(rows, key: str, value: str = "n") -> dict:
 
 
 def _figures(start: date, end: date, lost_days: int) -> dict:
-    """Every raw figure of one period: a fixed number of queries."""
+    """Every raw figure of one period: a fixed number of queries (9 at most)."""
     from budget.models import BudgetYear, Expense
     from pass_unit.models import StaffFTE
-    from patients.models import CoverageRight, Orientation, Patient, SocialAssessment, Visit
+    from patients.models import CoverageRight
     from rcp.models import Action, CaseReview, Meeting
 
     start_dt, end_dt = bounds(start, end)
-    visits = _visits_in(start_dt, end_dt)
-    active_ids = visits.values("patient_id")
-    active = Patient.objects.filter(pk__in=active_ids)
     f: dict = {}
 
-    # 1. Visits: file active, new patients, activity by kind, interpreting.
-    earlier = Visit.objects.not_cancelled().filter(patient=OuterRef("patient"), occurred_at__lt=start_dt)
-    aggregates = {
-        "file_active": Count("patient", distinct=True),
-        "new_patients": Count("patient", distinct=True, filter=~Exists(earlier)),
-        "visits": Count("pk"),
-    }
-    for kind in Visit.Kind:
-        aggregates[f"patients_{kind.value}"] = Count("patient", distinct=True, filter=Q(kind=kind))
-        aggregates[f"visits_{kind.value}"] = Count("pk", filter=Q(kind=kind))
-    for mode in Visit.Interpreting:
-        aggregates[f"interpreting_{mode.value}"] = Count("pk", filter=Q(interpreting=mode))
-    f.update(visits.aggregate(**aggregates))
+    # 1–8. The file active, counted once: visits, public, countries, languages, coverage, housing
+    # and resources, the files not seen lately or closed without a date, the cost per patient (one statement).
+    f.update(_file_active_figures(start, end, start_dt, end_dt, lost_days))
 
-    # 2. Visits per patient: mean and median.
-    per_patient = visits.order_by().values("patient_id").annotate(n=Count("pk"))
-    stats = per_patient.aggregate(mean=Avg("n"), median=Percentile("n", 0.5))
-    f["visits_per_patient_mean"] = _decimal(stats["mean"], 1)
-    f["visits_per_patient_median"] = _decimal(stats["median"], 1)
-
-    # 3. Public: sex, age bands, interpreter need, data quality of identities.
-    profile = {f"sex_{s.value}": Count("pk", filter=Q(sex=s)) for s in Patient.Sex}
-    profile.update({f"age_{key}": Count("pk", filter=q) for key, q in _age_band_filters(end).items()})
-    profile["interpreter_yes"] = Count("pk", filter=Q(interpreter_needed=True))
-    profile["interpreter_no"] = Count("pk", filter=Q(interpreter_needed=False))
-    profile["birth_date_estimated"] = Count("pk", filter=Q(birth_date__isnull=True))
-    # No language, or a text typed before the list with a part not recognised (kept to be checked).
-    profile["language_to_check"] = Count("pk", filter=Q(languages=[]) | ~Q(languages_text=""))
-    f.update(active.aggregate(**profile))
-
-    # 4–6. Country of birth and nationality (ISO 3166 codes), first language (ISO 639): grouped in SQL.
-    # A blank code is "non renseigné" (a text typed before the lists and not recognised included).
-    f["birth_country_codes"] = _grouped(
-        active.order_by().values("birth_country").annotate(n=Count("pk")), "birth_country"
-    )
-    f["nationality_codes"] = _grouped(active.order_by().values("nationality").annotate(n=Count("pk")), "nationality")
-    f["language_codes"] = _grouped(
-        active.order_by().annotate(first_language=F("languages__0")).values("first_language").annotate(n=Count("pk")),
-        "first_language",
-    )
-
-    # 7. Coverage on arrival (at the first visit ever) and at the end of the period.
-    first_visit = (
-        Visit.objects.not_cancelled().filter(patient=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
-    )
+    # 9. Rights: applications filed, granted, refused, by regime.
     held = [CoverageRight.Status.GRANTED, CoverageRight.Status.EXPIRED]
-
-    def covering(day):
-        return (
-            CoverageRight.objects.filter(patient=OuterRef("pk"), status__in=held, start_date__lte=day)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-            .filter(Q(decision_on__isnull=True) | Q(decision_on__lte=day))
-            .order_by("start_date", "pk")
-            .values("regime")[:1]
-        )
-
-    coverage_rows = (
-        active.annotate(first_day=TruncDate(Subquery(first_visit), tzinfo=paris()))
-        .annotate(
-            arrival=Subquery(covering(OuterRef("first_day"))),
-            at_end=Subquery(covering(end)),
-            has_rights=Exists(CoverageRight.objects.filter(patient=OuterRef("pk"))),
-        )
-        .order_by()
-        .values("arrival", "at_end", "has_rights")
-        .annotate(n=Count("pk"))
-    )
-    arrival, at_end = defaultdict(int), defaultdict(int)
-    for row in coverage_rows:
-        # A patient whose file records rights but none held on the day had no coverage then.
-        arrival[row["arrival"] or ("none" if row["has_rights"] else UNKNOWN)] += row["n"]
-        at_end[row["at_end"] or ("none" if row["has_rights"] else UNKNOWN)] += row["n"]
-    f["coverage_arrival"], f["coverage_end"] = dict(arrival), dict(at_end)
-
-    # 8. Housing and resources from the latest assessment of the period.
-    latest = SocialAssessment.objects.filter(
-        patient=OuterRef("pk"), assessed_on__gte=start, assessed_on__lte=end
-    ).order_by("-assessed_on", "-created_at")
-    social_rows = (
-        active.annotate(
-            housing=Subquery(latest.values("housing")[:1]), resources=Subquery(latest.values("resources")[:1])
-        )
-        .order_by()
-        .values("housing", "resources")
-        .annotate(n=Count("pk"))
-    )
-    housing, resources = defaultdict(int), defaultdict(int)
-    for row in social_rows:
-        housing[row["housing"] or UNKNOWN] += row["n"]
-        resources[row["resources"] or UNKNOWN] += row["n"]
-    f["housing"], f["resources"] = dict(housing), dict(resources)
-
-    # 9. Rights: applications filed, granted, refused, by regime; patients whose rights opened.
     filed_in = Q(filed_on__gte=start, filed_on__lte=end)
     decided_in = Q(decision_on__gte=start, decision_on__lte=end)
     granted_in = decided_in & Q(status__in=held)
@@ -430,55 +335,9 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
         )
     )
     f["rights"] = {row["regime"]: row for row in rights_rows}
-    f["patients_rights_opened"] = CoverageRight.objects.filter(granted_in).aggregate(n=Count("patient", distinct=True))[
-        "n"
-    ]
 
-    # 10. Delay from the first visit to the first granted right, for rights first granted in the period.
-    first_grant = (
-        CoverageRight.objects.filter(patient=OuterRef("pk"), status__in=held, decision_on__isnull=False)
-        .order_by("decision_on")
-        .values("decision_on")[:1]
-    )
-    delays = (
-        Patient.objects.annotate(
-            first_grant=Subquery(first_grant), first_day=TruncDate(Subquery(first_visit), tzinfo=paris())
-        )
-        .filter(first_grant__gte=start, first_grant__lte=end, first_day__isnull=False)
-        .filter(first_grant__gte=F("first_day"))
-        .annotate(delay=ExpressionWrapper(F("first_grant") - F("first_day"), output_field=DurationField()))
-        .aggregate(
-            median=Percentile("delay", 0.5, output_field=DurationField()),
-            p90=Percentile("delay", 0.9, output_field=DurationField()),
-        )
-    )
-    f["rights_delay_median"] = _days(delays["median"])
-    f["rights_delay_p90"] = _days(delays["p90"])
-
-    # 11. Exits, and the active patients of the period not seen in its last N days.
-    exit_in = Q(exit_date__gte=start, exit_date__lte=end)
-    gp = Exists(
-        Orientation.objects.filter(
-            patient=OuterRef("pk"), destination=Orientation.Destination.GP, outcome=Orientation.Outcome.DONE
-        )
-    )
-    recent = Visit.objects.not_cancelled().filter(
-        patient=OuterRef("pk"),
-        occurred_at__gte=end_dt - timedelta(days=lost_days),
-        occurred_at__lt=end_dt,
-    )
-    S = Patient.Status
-    f.update(
-        Patient.objects.aggregate(
-            exit_common_law_gp=Count("pk", filter=exit_in & Q(status=S.COMMON_LAW) & Q(gp)),
-            exit_common_law_no_gp=Count("pk", filter=exit_in & Q(status=S.COMMON_LAW) & ~Q(gp)),
-            exit_lost=Count("pk", filter=exit_in & Q(status=S.LOST)),
-            exit_deceased=Count("pk", filter=exit_in & Q(status=S.DECEASED)),
-            exit_other=Count("pk", filter=exit_in & Q(status=S.ARCHIVED)),
-            lost_candidates=Count("pk", filter=Q(pk__in=active_ids, status=S.ACTIVE) & ~Q(Exists(recent))),
-            exit_without_date=Count("pk", filter=Q(pk__in=active_ids, exit_date__isnull=True) & ~Q(status=S.ACTIVE)),
-        )
-    )
+    # 10–11. Patients whose rights opened, the delay to the first right, the exits (one statement).
+    f.update(_rights_and_exits_figures(start, end))
 
     # 12. RCP: meetings held by kind, cases and patients reviewed, actions created and done.
     held_meetings = Q(scheduled_at__gte=start_dt, scheduled_at__lt=end_dt) & ~Q(status=Meeting.Status.PLANNED)
@@ -500,7 +359,8 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
         )
     )
 
-    # 13. MIG: committed spending by category, the allocation, cost per patient of the file active.
+    # 13. MIG: committed spending by category, the allocation (the cost per patient of the file
+    # active is computed with the file active, above).
     f["spending"] = {
         row["category"]: row["total"]
         for row in Expense.objects.committed()
@@ -514,7 +374,6 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
         budget = BudgetYear.objects.filter(year=start.year).annotate(extra=Sum("extra_allocations__amount")).first()
         if budget is not None:
             f["allocation"] = budget.allocation + (budget.extra or Decimal(0))
-    f.update(_cost_stats(start, end, start_dt, end_dt))
 
     # 14. Team: the latest FTE entered for each profession, for the period's year.
     f["fte"] = {
@@ -526,32 +385,260 @@ def _figures(start: date, end: date, lost_days: int) -> dict:
     return f
 
 
-def _cost_stats(start, end, start_dt, end_dt) -> dict:
-    """Cost per patient of the file active (patients without expense count as 0), and the top 10 %'s share."""
-    from budget.models import Expense
-    from patients.models import Visit
+def _patient_condition(q: Q) -> tuple[str, list]:
+    """A condition on patients as SQL on "patients_patient" (the definitions stay these Q objects)."""
+    from patients.models import Patient
 
-    sql = f"""
-        WITH fa AS (
-            SELECT DISTINCT patient_id FROM {Visit._meta.db_table}
-            WHERE occurred_at >= %s AND occurred_at < %s AND cancelled_at IS NULL
-        ), costs AS (
-            SELECT fa.patient_id, COALESCE(SUM(e.amount), 0) AS cost
-            FROM fa LEFT JOIN {Expense._meta.db_table} e
-              ON e.patient_id = fa.patient_id AND e.spent_on >= %s AND e.spent_on <= %s AND e.status = ANY(%s)
-            GROUP BY fa.patient_id
-        ), ranked AS (
-            SELECT cost, row_number() OVER (ORDER BY cost DESC) AS rank, count(*) OVER () AS n FROM costs
+    query = Patient.objects.filter(q).query
+    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    return sql, list(params)
+
+
+# The groupings of the file active, in the order of GROUPING(...) in _file_active_figures.
+_FILE_ACTIVE_GROUPS = ("birth_country", "nationality", "first_language", "arrival", "at_end", "has_rights")
+_FILE_ACTIVE_GROUPS += ("housing", "resources")
+
+
+def _file_active_figures(start: date, end: date, start_dt, end_dt, lost_days: int) -> dict:
+    """The figures of the file active (patients with a visit not cancelled in the period), in one
+    statement: the period's visits grouped by patient (visit_occurred_at), then for those patients
+    only their file, their first visit ever (visit_patient_date), their rights and the latest
+    assessment of the period (by patient), then every count from that set, the breakdowns by
+    GROUPING SETS. ~0.2 s for a year at 100,000 patients (13,000 in the file active)."""
+    from budget.models import Expense
+    from patients.models import CoverageRight, Patient, SocialAssessment, Visit
+
+    kinds, modes = list(Visit.Kind), list(Visit.Interpreting)
+    held = [str(CoverageRight.Status.GRANTED), str(CoverageRight.Status.EXPIRED)]
+    profile = {f"sex_{s.value}": Q(sex=s) for s in Patient.Sex}
+    profile.update({f"age_{key}": q for key, q in _age_band_filters(end).items()})
+    profile["interpreter_yes"] = Q(interpreter_needed=True)
+    profile["interpreter_no"] = Q(interpreter_needed=False)
+    profile["birth_date_estimated"] = Q(birth_date__isnull=True)
+    # No language, or a text typed before the list with a part not recognised (kept to be checked).
+    profile["language_to_check"] = Q(languages=[]) | ~Q(languages_text="")
+    flags, flag_params = [], []
+    for n, q in enumerate(profile.values()):
+        sql, params = _patient_condition(q)
+        flags.append(f"({sql}) AS flag{n}")
+        flag_params += params
+
+    def covering(day: str) -> str:
+        # The right held on `day`: granted or expired, started, not ended, decided by then; the
+        # first by start date (then id).
+        return (
+            f"(array_agg(r.regime ORDER BY r.start_date, r.id) FILTER (WHERE r.status = ANY(%s) "
+            f"AND r.start_date <= {day} AND (r.end_date IS NULL OR r.end_date >= {day}) "
+            f"AND (r.decision_on IS NULL OR r.decision_on <= {day})))[1]"
         )
-        SELECT count(*), COALESCE(sum(cost), 0), avg(cost),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY cost),
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY cost),
-               COALESCE(sum(cost) FILTER (WHERE rank <= ceil(n * 0.1)), 0)
-        FROM ranked
+
+    per_visit = ", ".join(
+        [f"count(*) FILTER (WHERE v.kind = %s) AS kind{i}" for i in range(len(kinds))]
+        + [f"count(*) FILTER (WHERE v.interpreting = %s) AS mode{i}" for i in range(len(modes))]
+    )
+    per_kind = ", ".join(
+        f"count(*) FILTER (WHERE kind{i} > 0), COALESCE(sum(kind{i}), 0)::bigint" for i in range(len(kinds))
+    )
+    per_mode = ", ".join(f"COALESCE(sum(mode{i}), 0)::bigint" for i in range(len(modes)))
+    per_flag = ", ".join(f"count(*) FILTER (WHERE flag{n})" for n in range(len(profile)))
+    group_cols = ", ".join(_FILE_ACTIVE_GROUPS)
+    sql = f"""
+        WITH per_patient AS (
+            SELECT v.patient_id, count(*) AS n, max(v.occurred_at) AS last_at, {per_visit}
+            FROM {Visit._meta.db_table} v
+            WHERE v.cancelled_at IS NULL AND v.occurred_at >= %s AND v.occurred_at < %s
+            GROUP BY v.patient_id
+        ), latest AS (
+            -- The latest assessment of the period of each patient (those of the period read once).
+            SELECT DISTINCT ON (s.patient_id) s.patient_id, s.housing, s.resources
+            FROM {SocialAssessment._meta.db_table} s WHERE s.assessed_on >= %s AND s.assessed_on <= %s
+            ORDER BY s.patient_id, s.assessed_on DESC, s.created_at DESC
+        ), fa AS MATERIALIZED (
+            SELECT per_patient.*, first_visit.at AS first_at,
+                   {", ".join(flags)},
+                   patients_patient.status, patients_patient.exit_date,
+                   patients_patient.birth_country, patients_patient.nationality,
+                   (patients_patient.languages)[1] AS first_language,
+                   rights.arrival, rights.at_end, rights.has_rights,
+                   latest.housing, latest.resources
+            FROM per_patient
+            -- Each file by its key (LIMIT 1 keeps it a nested loop: no scan of every file).
+            CROSS JOIN LATERAL (
+                SELECT * FROM {Patient._meta.db_table} p WHERE p.id = per_patient.patient_id LIMIT 1
+            ) patients_patient
+            CROSS JOIN LATERAL (
+                SELECT w.occurred_at AS at, (w.occurred_at AT TIME ZONE %s)::date AS day
+                FROM {Visit._meta.db_table} w
+                WHERE w.patient_id = per_patient.patient_id AND w.cancelled_at IS NULL
+                ORDER BY w.occurred_at LIMIT 1
+            ) first_visit
+            CROSS JOIN LATERAL (
+                SELECT {covering("first_visit.day")} AS arrival, {covering("%s::date")} AS at_end,
+                       count(*) > 0 AS has_rights
+                FROM {CoverageRight._meta.db_table} r WHERE r.patient_id = per_patient.patient_id
+            ) rights
+            LEFT JOIN latest ON latest.patient_id = per_patient.patient_id
+        ), spent AS (
+            SELECT e.patient_id, sum(e.amount) AS cost FROM {Expense._meta.db_table} e
+            WHERE e.spent_on >= %s AND e.spent_on <= %s AND e.status = ANY(%s)
+            GROUP BY e.patient_id
+        ), ranked AS (
+            SELECT COALESCE(spent.cost, 0) AS cost,
+                   row_number() OVER (ORDER BY COALESCE(spent.cost, 0) DESC) AS rank, count(*) OVER () AS n
+            FROM fa LEFT JOIN spent ON spent.patient_id = fa.patient_id
+        ), costs AS (
+            SELECT count(*), COALESCE(sum(cost), 0), avg(cost),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY cost),
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY cost),
+                   COALESCE(sum(cost) FILTER (WHERE rank <= ceil(n * 0.1)), 0)
+            FROM ranked
+        ), groups AS (
+            SELECT GROUPING({group_cols}) AS bits, {group_cols}, count(*) AS n
+            FROM fa
+            GROUP BY GROUPING SETS ((birth_country), (nationality), (first_language), (arrival, has_rights),
+                                    (at_end, has_rights), (housing), (resources))
+        )
+        SELECT * FROM (
+        SELECT count(*), count(*) FILTER (WHERE first_at >= %s), COALESCE(sum(n), 0)::bigint,
+               {per_kind}, {per_mode},
+               avg(n), percentile_cont(0.5) WITHIN GROUP (ORDER BY n),
+               {per_flag},
+               count(*) FILTER (WHERE status = %s AND last_at < %s),
+               count(*) FILTER (WHERE exit_date IS NULL AND status <> %s),
+               (SELECT json_agg(json_build_array(bits, {group_cols}, n)) FROM groups)
+        FROM fa
+        ) totals, costs
     """  # noqa: S608 - table names come from the models, values are parameters
+    active = str(Patient.Status.ACTIVE)
+    params = [
+        *(k.value for k in kinds),
+        *(m.value for m in modes),
+        start_dt,
+        end_dt,
+        start,
+        end,
+        *flag_params,
+        paris().key,
+        held,
+        held,
+        end,
+        end,
+        end,
+        start,
+        end,
+        [str(s) for s in Expense.COMMITTED],
+        start_dt,
+        active,
+        end_dt - timedelta(days=lost_days),
+        active,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start_dt, end_dt, start, end, [str(s) for s in Expense.COMMITTED]])
-        n, total, mean, median, p90, top = cursor.fetchone()
+        cursor.execute(sql, params)
+        row = list(cursor.fetchone())
+
+    f: dict = {}
+    f["file_active"], f["new_patients"], f["visits"] = row[:3]
+    values = iter(row[3:])
+    for kind in kinds:
+        f[f"patients_{kind.value}"] = next(values)
+        f[f"visits_{kind.value}"] = next(values)
+    for mode in modes:
+        f[f"interpreting_{mode.value}"] = next(values)
+    f["visits_per_patient_mean"] = _decimal(next(values), 1)
+    f["visits_per_patient_median"] = _decimal(next(values), 1)
+    for name in profile:
+        f[name] = next(values)
+    f["lost_candidates"] = next(values)
+    f["exit_without_date"] = next(values)
+    groups = next(values)
+    if isinstance(groups, str):
+        groups = json.loads(groups)
+
+    out = {key: defaultdict(int) for key in ("birth_country", "nationality", "first_language")}
+    out.update({key: defaultdict(int) for key in ("arrival", "at_end", "housing", "resources")})
+    width = len(_FILE_ACTIVE_GROUPS)
+    for bits, *columns, n in groups or []:
+        value = dict(zip(_FILE_ACTIVE_GROUPS, columns, strict=True))
+        grouped = [key for i, key in enumerate(_FILE_ACTIVE_GROUPS) if not bits & (1 << (width - 1 - i))]
+        key = grouped[0]
+        if key in ("arrival", "at_end"):
+            # A patient whose file records rights but none held on the day had no coverage then.
+            out[key][value[key] or ("none" if value["has_rights"] else UNKNOWN)] += n
+        elif key in ("housing", "resources"):
+            out[key][value[key] or UNKNOWN] += n
+        else:
+            out[key][value[key]] += n
+    f["birth_country_codes"] = dict(out["birth_country"])
+    f["nationality_codes"] = dict(out["nationality"])
+    f["language_codes"] = dict(out["first_language"])
+    f["coverage_arrival"], f["coverage_end"] = dict(out["arrival"]), dict(out["at_end"])
+    f["housing"], f["resources"] = dict(out["housing"]), dict(out["resources"])
+    f.update(_cost_stats(*values))
+    return f
+
+
+def _rights_and_exits_figures(start: date, end: date) -> dict:
+    """Patients whose rights opened in the period; the delay from the first visit ever to the first
+    right granted, for the patients whose first right was granted in the period (those with a
+    right decided in the period (right_decision_on) and none decided before); the exits dated in
+    the period (patient_exit_date). One statement."""
+    from patients.models import CoverageRight, Orientation, Patient, Visit
+
+    held = [str(CoverageRight.Status.GRANTED), str(CoverageRight.Status.EXPIRED)]
+    S = Patient.Status
+    rights = CoverageRight._meta.db_table
+    sql = f"""
+        WITH granted AS (
+            SELECT r.patient_id FROM {rights} r
+            WHERE r.status = ANY(%s) AND r.decision_on >= %s AND r.decision_on <= %s
+            GROUP BY r.patient_id
+        ), first_grants AS MATERIALIZED (
+            SELECT g.patient_id, (
+                SELECT min(e.decision_on) FROM {rights} e WHERE e.patient_id = g.patient_id AND e.status = ANY(%s)
+            ) AS first_grant
+            FROM granted g
+        ), delays AS MATERIALIZED (
+            SELECT f.first_grant - (
+                SELECT (w.occurred_at AT TIME ZONE %s)::date FROM {Visit._meta.db_table} w
+                WHERE w.patient_id = f.patient_id AND w.cancelled_at IS NULL
+                ORDER BY w.occurred_at LIMIT 1
+            ) AS days
+            FROM first_grants f
+            WHERE f.first_grant >= %s
+        ), exits AS MATERIALIZED (
+            SELECT p.status, EXISTS (
+                SELECT 1 FROM {Orientation._meta.db_table} o
+                WHERE o.patient_id = p.id AND o.destination = %s AND o.outcome = %s
+            ) AS gp
+            FROM {Patient._meta.db_table} p WHERE p.exit_date >= %s AND p.exit_date <= %s
+        )
+        SELECT (SELECT count(*) FROM granted), d.*, e.*
+        FROM (
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY interval '1 day' * days),
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY interval '1 day' * days)
+            FROM delays WHERE days >= 0
+        ) d, (
+            SELECT count(*) FILTER (WHERE status = %s AND gp), count(*) FILTER (WHERE status = %s AND NOT gp),
+                   count(*) FILTER (WHERE status = %s), count(*) FILTER (WHERE status = %s),
+                   count(*) FILTER (WHERE status = %s)
+            FROM exits
+        ) e
+    """  # noqa: S608 - table names come from the models, values are parameters
+    params = [held, start, end, held, paris().key, start]
+    params += [str(Orientation.Destination.GP), str(Orientation.Outcome.DONE), start, end]
+    params += [str(s) for s in (S.COMMON_LAW, S.COMMON_LAW, S.LOST, S.DECEASED, S.ARCHIVED)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        opened, median, p90, *exits = cursor.fetchone()
+    f = {"patients_rights_opened": opened, "rights_delay_median": _days(median), "rights_delay_p90": _days(p90)}
+    names = ("exit_common_law_gp", "exit_common_law_no_gp", "exit_lost", "exit_deceased", "exit_other")
+    f.update(zip(names, exits, strict=True))
+    return f
+
+
+def _cost_stats(n, total, mean, median, p90, top) -> dict:
+    """Cost per patient of the file active (patients without expense count as 0), and the top 10 %'s
+    share: the last columns of _file_active_figures's statement."""
     return {
         "patient_cost_total": Decimal(total),
         "patient_cost_mean": _decimal(mean, 2),
