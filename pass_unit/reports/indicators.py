@@ -395,16 +395,25 @@ def _patient_condition(q: Q) -> tuple[str, list]:
 
 
 # The groupings of the file active, in the order of GROUPING(...) in _file_active_figures.
-_FILE_ACTIVE_GROUPS = ("birth_country", "nationality", "first_language", "arrival", "at_end", "has_rights")
-_FILE_ACTIVE_GROUPS += ("housing", "resources")
+_FILE_ACTIVE_GROUPS = (
+    "birth_country",
+    "nationality",
+    "first_language",
+    "arrival",
+    "at_end",
+    "has_rights",
+    "housing",
+    "resources",
+)
 
 
 def _file_active_figures(start: date, end: date, start_dt, end_dt, lost_days: int) -> dict:
     """The figures of the file active (patients with a visit not cancelled in the period), in one
-    statement: the period's visits grouped by patient (visit_occurred_at), then for those patients
-    only their file, their first visit ever (visit_patient_date), their rights and the latest
-    assessment of the period (by patient), then every count from that set, the breakdowns by
-    GROUPING SETS. ~0.2 s for a year at 100,000 patients (13,000 in the file active)."""
+    statement: the period's visits grouped by patient (index visit_occurred_at), then for those
+    patients only, by key: their file, their first visit ever (visit_patient_date), their rights;
+    the latest assessment of the period and the period's expenses read once and joined. Every count
+    comes from that set (computed once), the breakdowns by GROUPING SETS, the cost per patient by a
+    window over it. 0.3–0.5 s for a year at 100,000 patients (13,000 files in the file active)."""
     from budget.models import Expense
     from patients.models import CoverageRight, Patient, SocialAssessment, Visit
 
