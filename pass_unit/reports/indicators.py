@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -102,15 +103,16 @@ class Indicator:
             return None
         return self.value - self.previous
 
-    @property
+    # Formatted once (the page, the charts and the PDF read them): the figures do not change.
+    @cached_property
     def value_display(self) -> str:
         return format_value(self.value, self.kind)
 
-    @property
+    @cached_property
     def previous_display(self) -> str:
         return format_value(self.previous, self.kind)
 
-    @property
+    @cached_property
     def change_display(self) -> str:
         return format_change(self.change, self.kind)
 
@@ -128,17 +130,17 @@ class Row:
     value: object
     previous: object
     unknown: bool = False  # the "non renseigné" line
-    kind: str = "count"
+    kind: str = "count"  # set by its breakdown before any display is read
 
-    @property
+    @cached_property
     def value_display(self) -> str:
         return format_value(self.value, self.kind)
 
-    @property
+    @cached_property
     def previous_display(self) -> str:
         return format_value(self.previous, self.kind)
 
-    @property
+    @cached_property
     def change_display(self) -> str:
         return format_change(self.value - self.previous, self.kind)
 
@@ -155,11 +157,11 @@ class Breakdown:
         for row in self.rows:
             row.kind = self.kind
 
-    @property
+    @cached_property
     def total_display(self) -> str:
         return format_value(self.total, self.kind)
 
-    @property
+    @cached_property
     def previous_total_display(self) -> str:
         return format_value(self.previous_total, self.kind)
 

@@ -88,10 +88,10 @@ MARKS_SQL = (
 
 
 def _read(kind: str, start: date, end: date):
-    """(figures, computed_at, requested_at, current) of the stored row, or None (1 query)."""
+    """(figures, computed_at, requested_at, current, digest) of the stored row, or None (1 query)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.figures, s.computed_at, s.requested_at, {CURRENT_SQL} "  # noqa: S608 - constant SQL
+            f"SELECT s.figures, s.computed_at, s.requested_at, {CURRENT_SQL}, md5(s.figures::text) "  # noqa: S608
             f"FROM {ReportSnapshot._meta.db_table} s WHERE s.kind = %s AND s.start = %s AND s.end = %s",
             [kind, start, end],
         )
@@ -101,7 +101,7 @@ def _read(kind: str, start: date, end: date):
     figures = row[0]
     if isinstance(figures, str):
         figures = json.loads(figures)
-    return figures, row[1], row[2], row[3]
+    return figures, row[1], row[2], row[3], row[4]
 
 
 def is_current(snapshot: ReportSnapshot) -> bool:
@@ -130,12 +130,14 @@ def prune_changes() -> int:
 @dataclass(frozen=True)
 class Stored:
     """What the page can show: the figures (None before the first computation), when they were
-    computed, whether they are current, and whether a computation is under way."""
+    computed, whether they are current, and whether a computation is under way; `digest` names
+    the figures (MD5 of their stored JSON: the same digest, the same figures)."""
 
     figures: object
     computed_at: datetime | None
     current: bool
     pending: bool
+    digest: str | None = None
 
 
 def compute(kind: str, start: date, end: date, function) -> ReportSnapshot:
@@ -178,10 +180,14 @@ def stored(kind: str, start: date, end: date) -> Stored:
     row = _read(kind, start, end)
     if row is None:
         return Stored(None, None, current=False, pending=False)
-    figures, computed_at, requested_at, current = row
+    figures, computed_at, requested_at, current, digest = row
     pending = requested_at is not None and requested_at > timezone.now() - REQUEST_RETRY
     return Stored(
-        decode(figures) if figures is not None else None, computed_at, current=current, pending=pending and not current
+        decode(figures) if figures is not None else None,
+        computed_at,
+        current=current,
+        pending=pending and not current,
+        digest=digest if figures is not None else None,
     )
 
 

@@ -75,7 +75,8 @@ def activity(request, year: int):
         "end": end,
         "report": report,
         "state": state,
-        "charts": outputs.charts(report) if report else {},
+        # Drawn once per stored computation (see outputs.tables_html).
+        "tables": outputs.tables_html(report, digest=state.digest) if report else "",
         "period": outputs.period_label_of(start, end),
         "previous": outputs.previous_label(report) if report else "",
         "can_refresh": access.can_enter_staff_fte(request.user),
