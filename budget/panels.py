@@ -42,7 +42,8 @@ def dispense_visit_actions(request, visits):
 
 
 def dashboard_panel(request, _obj):
-    """The year's consumption and alert level on the home dashboard. Two queries."""
+    """The year's consumption and alert level on the home dashboard. Two queries: the year with
+    its extras, the sums of its month totals (kept by the database: no expense is read)."""
     if not access.can_read_budget(request.user):
         return None
     summary = selectors.year_summary(timezone.localdate().year)

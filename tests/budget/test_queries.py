@@ -15,8 +15,8 @@ from tests.support.pages import REQUEST_QUERIES
 from tests.support.users import make_user
 
 # /budget/: the years with a credit (the year list and the year shown), the year's extra
-# allocations, the year's expenses summed by month, category and status (totals, categories and
-# months are added up from those groups).
+# allocations, the year's month totals by month, category and status (totals, categories and
+# months are added up from those groups, at most 432 rows kept by the database).
 DASHBOARD_QUERIES = REQUEST_QUERIES + 3
 
 # /budget/expenses/: the totals and count of the filtered list, one page of expenses
@@ -26,7 +26,7 @@ LIST_QUERIES = REQUEST_QUERIES + 2
 PATIENT_LIST_QUERIES = LIST_QUERIES + 2
 
 # /: the dashboard's own queries (patients, visits, rights) are counted by its tests; the budget
-# panel adds two: the year with its extras, the year's totals.
+# panel adds two: the year with its extras, the sums of the year's month totals.
 BUDGET_PANEL_QUERIES = 2
 
 

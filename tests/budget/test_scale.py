@@ -1,9 +1,11 @@
 """What keeps the budget's pages fast at 100,000 patients (300,000 expenses over 20 years).
 
-The year's totals read only columns of the index `expense_spent_on_totals` (an index-only
-scan instead of every heap page of the year), and the expense list's order is the index's.
-With a handful of rows the planner rightly reads the table: the plans are taken with
-sequential scans forbidden, so that they show whether the index can answer on its own.
+Whole-year sums read the month totals the database keeps (tests/budget/test_month_totals.py);
+the sums of filtered lines (the expense list's totals, the costliest patients) read only
+columns of the index `expense_spent_on_totals` (an index-only scan instead of every heap page
+of the year), and the expense list's order is the index's. With a handful of rows the planner
+rightly reads the table: the plans are taken with sequential scans forbidden, so that they show
+whether the index can answer on its own.
 """
 
 from datetime import date
@@ -49,8 +51,6 @@ def expenses(nurse):
 @pytest.mark.parametrize(
     "read",
     [
-        pytest.param(lambda: selectors.year_overview(2026), id="dashboard"),
-        pytest.param(lambda: selectors.year_summary(2026), id="year summary (home, dispensing, RCP costing)"),
         pytest.param(lambda: selectors.filtered_total(Expense.objects.in_year(2026)), id="expense list totals"),
         pytest.param(
             lambda: selectors.filtered_total(Expense.objects.in_year(2026).filter(category="lab", status="paid")),
@@ -62,6 +62,24 @@ def expenses(nurse):
 def test_it_sums_a_year_from_the_index_alone(expenses, read):
     for sql, plan in _expense_plans(read):
         assert "Index Only Scan using expense_spent_on_totals" in plan, (sql, plan)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(lambda: selectors.year_overview(2026), id="dashboard"),
+        pytest.param(lambda: selectors.year_summary(2026), id="year summary (home, dispensing, RCP costing)"),
+        pytest.param(lambda: selectors.by_category(2026), id="by category"),
+        pytest.param(lambda: selectors.by_month(2026), id="by month"),
+    ],
+)
+def test_whole_year_sums_read_the_month_totals_not_the_expenses(expenses, read):
+    with CaptureQueriesContext(connection) as queries:
+        read()
+    sqls = [q["sql"] for q in queries.captured_queries]
+
+    assert not [sql for sql in sqls if '"budget_expense"' in sql]
+    assert [sql for sql in sqls if 'FROM "budget_expensemonthtotal"' in sql]
 
 
 def test_it_reads_the_expense_list_in_the_index_order_without_sorting(login, coordinator, expenses):
