@@ -88,10 +88,17 @@ def record(
     detail: str = "",
     medical: bool | None = None,
 ):
+    event = _event(user, action, obj=obj, patient=patient, changes=changes, detail=detail, medical=medical)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(user, action: str, *, obj=None, patient=None, changes=None, detail: str = "", medical: bool | None = None):
+    """The unsaved row of `record`."""
     from pass_unit.models import AuditEvent
 
     role = role_of(user)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         user=user if user and user.is_authenticated else None,
         username=(getattr(user, "username", "") or "") if user else "",
         role=role.value if role else "",
@@ -124,3 +131,15 @@ def record_update(user, before, after, *, patient=None, detail: str = ""):
 def record_view(user, patient, *, medical: bool = False):
     action = "view_medical" if medical else "view"
     return record(user, action, obj=patient, patient=patient, medical=medical)
+
+
+def record_file_read(user, patient, *, medical: bool) -> None:
+    """A read of the patient file: its "view" row and, when its medical parts were shown, its
+    "view_medical" row, written by one INSERT (one statement, one commit: the two rows are
+    written together, and the page waits for one WAL flush instead of two)."""
+    from pass_unit.models import AuditEvent
+
+    events = [_event(user, "view", obj=patient, patient=patient, medical=False)]
+    if medical:
+        events.append(_event(user, "view_medical", obj=patient, patient=patient, medical=True))
+    AuditEvent.objects.bulk_create(events)

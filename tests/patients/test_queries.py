@@ -29,9 +29,9 @@ NAME_SEARCH_QUERIES = 5
 # /patients/<pk>/: patient, visits (+ professional), assessments (+ author), rights,
 # medical context (+ updated_by), orientations (+ author); the panels other apps add
 # (pass_unit.panels): the patient's RCP reviews, their care costs per year and category;
-# then two audit rows: view, view_medical.
+# then the audit rows view and view_medical, written by one INSERT.
 PANEL_QUERIES = 2
-DETAIL_QUERIES = REQUEST_QUERIES + 6 + PANEL_QUERIES + 2
+DETAIL_QUERIES = REQUEST_QUERIES + 6 + PANEL_QUERIES + 1
 
 
 def populate(count: int, staff: list) -> None:
