@@ -107,6 +107,20 @@ def files(social, physician):
     )
     edge = PatientFactory(last_name="Nouvelan", sex=Patient.Sex.UNKNOWN)  # 31/12 23:30 Paris: in the period
     VisitFactory(patient=edge, professional=physician, occurred_at=datetime(2025, 12, 31, 23, 30, tzinfo=PARIS))
+    # The worklist reads the latest visit the database keeps on the file: moved into the period
+    # by an update, or a cancellation undone, the file is still found.
+    moved = PatientFactory(last_name="Deplace", sex=Patient.Sex.UNKNOWN)
+    visit = VisitFactory(patient=moved, professional=physician, occurred_at=datetime(2024, 5, 5, 10, tzinfo=PARIS))
+    Visit.objects.filter(pk=visit.pk).update(occurred_at=datetime(2025, 5, 5, 10, tzinfo=PARIS))
+    undone = PatientFactory(last_name="Retabli", sex=Patient.Sex.UNKNOWN)
+    visit = VisitFactory(
+        patient=undone,
+        professional=physician,
+        occurred_at=datetime(2025, 5, 5, 10, tzinfo=PARIS),
+        cancelled_at=datetime(2025, 5, 5, 11, tzinfo=PARIS),
+        cancel_reason="Erreur",
+    )
+    Visit.objects.filter(pk=visit.pk).update(cancelled_at=None, cancel_reason="")
     return patients
 
 
@@ -116,6 +130,8 @@ def test_it_selects_the_same_files_with_the_same_flags_in_the_same_order_as_befo
     assert flags == reference_flags == list(QUALITY_LABELS)[:7]
     expected = _rows(reference, reference_flags)
     assert len(expected) > 100  # every combination but the complete files, and the edge of the period
+    listed = {pk for pk, _flags in expected}
+    assert {p.pk for p in Patient.objects.filter(last_name__in=["Deplace", "Retabli", "Nouvelan"])} <= listed
     assert _rows(queryset, flags) == expected
     assert live_quality_files_count(START, END) == reference.count() == len(expected)
     assert quality_files_count(START, END) == len(expected)
@@ -176,3 +192,18 @@ def test_it_serves_the_worklist_page_in_the_same_few_queries_whether_full_or_not
     rows = response.content.decode().count('data-testid="worklist-row"')
     assert rows == min(limit, live_quality_files_count(START, END))
     assert response.context["count"] == live_quality_files_count(START, END)
+
+
+def test_it_links_each_file_and_its_identity_form_as_reverse_does(client, social, files):
+    from django.urls import reverse
+
+    client.force_login(social)  # completes identities: a second link per file
+    response = client.get(reverse("reports:quality", kwargs={"year": 2025}))
+    html = response.content.decode()
+    rows = response.context["rows"]
+    assert rows
+    for row in rows:
+        pk = row["entry"].patient.pk
+        assert row["url"] == reverse("patients:detail", args=[pk])
+        assert row["edit_url"] == reverse("patients:edit", args=[pk])
+        assert f'href="{row["url"]}"' in html and f'href="{row["edit_url"]}"' in html
