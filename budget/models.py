@@ -265,10 +265,10 @@ class Expense(models.Model):
         verbose_name_plural = _("expenses")
         ordering = ["-spent_on", "-pk"]
         indexes = [
-            # The year's totals (dashboard, home panel, list totals, costliest patients) read only
+            # Sums over filtered lines (the expense list's totals, the costliest patients) read only
             # these columns: an index-only scan of the year instead of every heap page it touches
-            # (2,500 pages for a year at 100,000 patients). Its key (spent_on, id) also serves the
-            # list's order "-spent_on, -pk" without a sort.
+            # (2,500 pages for a year at 100,000 patients); whole-year sums read ExpenseMonthTotal.
+            # Its key (spent_on, id) also serves the list's order "-spent_on, -pk" without a sort.
             models.Index(
                 fields=["spent_on", "id"],
                 include=["status", "category", "amount", "patient"],
