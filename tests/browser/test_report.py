@@ -117,3 +117,50 @@ def test_the_coordinator_follows_the_data_quality_count_down_to_the_downloads(pa
     workbook = openpyxl.load_workbook(io.BytesIO(open(xlsx.path(), "rb").read()))
     indicators = {row[0]: row for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert indicators["file_active"][3] == 2
+
+
+DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+def test_the_report_says_when_its_figures_are_being_computed_then_stale(page, live_server, log_in, axe_check, settings):
+    """No worker has run yet: the page says the figures are being computed, then shows them with
+    their date; after a change, the same figures flagged as no longer current while the worker
+    has not run again, with the coordinator's update button."""
+    from pass_unit.reports import tasks
+    from pass_unit.reports.indicators import ReportKind
+
+    coordinator, social, nearly = _world()
+    year = timezone.localdate().year
+    url = live_server.url + reverse("reports:activity", args=[year])
+    settings.TASKS = DUMMY_TASKS  # a worker that has not run yet
+
+    log_in(page, coordinator)
+    page.goto(url)
+    expect(page.locator("[data-testid=figures-computing]")).to_be_visible()
+    expect(page.locator("[data-testid=section-activity]")).to_have_count(0)
+    expect(page.locator("[data-testid=refresh]")).to_be_visible()
+    axe_check(page, "activity report (figures being computed)")
+    screenshot(page, "report-computing")
+
+    # The worker runs: the figures, dated, with their tables and charts.
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    tasks.compute_report_snapshot.call(kind=ReportKind.REPORT, start=start.isoformat(), end=end.isoformat())
+    page.goto(url)
+    expect(page.locator("[data-testid=figures-at]")).to_be_visible()
+    expect(page.locator("[data-value=file_active]")).to_have_text("2")
+    expect(page.locator("svg[data-testid=chart-sex] rect")).to_have_count(2)  # women, not stated
+
+    # A new file seen today: the figures shown are flagged stale until the worker runs again.
+    newcomer = PatientFactory(last_name="Nouvelle", sex=Patient.Sex.FEMALE, birth_year=2000)
+    VisitFactory(patient=newcomer, kind=Visit.Kind.SOCIAL, professional=social, occurred_at=timezone.now())
+    page.goto(url)
+    expect(page.locator("[data-testid=figures-stale]")).to_be_visible()
+    expect(page.locator("[data-testid=figures-at]")).to_have_count(0)
+    expect(page.locator("[data-value=file_active]")).to_have_text("2")  # the stored figures, said stale
+    axe_check(page, "activity report (stale figures)")
+    screenshot(page, "report-stale")
+
+    tasks.compute_report_snapshot.call(kind=ReportKind.REPORT, start=start.isoformat(), end=end.isoformat())
+    page.goto(url)
+    expect(page.locator("[data-testid=figures-at]")).to_be_visible()
+    expect(page.locator("[data-value=file_active]")).to_have_text("3")
