@@ -15,6 +15,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -78,6 +79,38 @@ def meeting_cases(meeting: Meeting, *, with_medical: bool = False, with_details:
     for case in cases:
         case.medical_text = _medical_text(case) if with_medical else ""
     return cases
+
+
+# The patient's columns a page needs to name them: name, file number, identity badge.
+_PATIENT_NAMED = ("last_name", "usage_name", "first_name", "file_number", "identity_status", "identity_attributes")
+_PERSON = ("first_name", "last_name", "username")  # the `person` filter
+
+
+def _columns(relation: str, fields) -> list[str]:
+    return [relation, *(f"{relation}__{field}" for field in fields)]
+
+
+def agenda_cases(meeting: Meeting) -> list[CaseReview]:
+    """The agenda as the meeting's page shows it, in order: each case's patient, presenter,
+    question, decision and how many actions it decided (`action_count`, a subquery), with only
+    the columns shown. One query (`meeting_cases` adds the options and actions themselves, and
+    every text of the case, for the minutes)."""
+    actions = Action.objects.filter(case_review=OuterRef("pk")).order_by().values("case_review")
+    return list(
+        meeting.cases.select_related("patient", "presented_by")
+        .annotate(action_count=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0))
+        .only(
+            "meeting_id",
+            "position",
+            "urgent",
+            "question",
+            "decision",
+            "postponed",
+            *_columns("patient", _PATIENT_NAMED),
+            *_columns("presented_by", _PERSON),
+        )
+        .order_by("position", "pk")
+    )
 
 
 def _medical_text(case: CaseReview) -> str:
@@ -168,6 +201,22 @@ def _follow_up_priority(meeting: Meeting, as_of) -> tuple[QuerySet[Action], Q, Q
             open_then=ExpressionWrapper(still_open, output_field=BooleanField()),
         )
         .select_related(*_FOLLOW_UP_RELATED)
+        # The columns its table shows (rcp/_follow_up_table.html), not every text of each case and
+        # patient: the rows are read and built in Python faster.
+        .only(
+            "case_review_id",
+            "description",
+            "assignee_id",
+            "due_on",
+            "status",
+            "drop_reason",
+            "closed_at",
+            *_columns("assignee", _PERSON),
+            "case_review__meeting_id",
+            "case_review__patient_id",
+            *_columns("case_review__patient", _PATIENT_NAMED),
+            *_columns("case_review__meeting", ("scheduled_at",)),
+        )
         .order_by("-on_agenda", "-open_then", "due_on", "pk")
     )
     return qs, overdue, on_agenda

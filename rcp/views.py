@@ -146,7 +146,7 @@ def meeting_create(request):
 def meeting_detail(request, pk):
     meeting = access.get_meeting_for_user(request, pk)
     participants = selectors.meeting_participants(meeting)
-    cases = selectors.meeting_cases(meeting)
+    cases = selectors.agenda_cases(meeting)
     ctx = {
         "meeting": meeting,
         "participants": participants,

@@ -16,9 +16,9 @@ from tests.support.rcp import register
 LIST_QUERIES = REQUEST_QUERIES + 3
 
 # /rcp/<pk>/: meeting (+ chair, validator), participants (+ user), cases (+ patient, presenter,
-# follow-up professional, "has a medical summary"), their options, their actions (+ assignee),
-# the follow-up of earlier actions (+ assignee, case, patient, meeting), stored versions.
-DETAIL_QUERIES = REQUEST_QUERIES + 7
+# their number of actions), the follow-up of earlier actions (+ assignee, case, patient,
+# meeting), stored versions.
+DETAIL_QUERIES = REQUEST_QUERIES + 5
 
 # /rcp/<pk>/follow-up/: meeting (+ chair, validator), the counts of its follow-up (one aggregate),
 # the paginator's count, one page of actions (+ assignee, case, patient, meeting).
