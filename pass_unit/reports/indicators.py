@@ -1282,12 +1282,12 @@ WORKLIST_FIELDS = ("id", "file_number", "last_name", "usage_name", "first_name")
 
 def quality_worklist(start: date, end: date, *, limit: int = WORKLIST_LIMIT) -> tuple[list[WorklistEntry], int]:
     """The files of the period's file active that lack what the report needs (the first `limit`,
-    by name), and how many there are: two queries at most (the count is the stored one, see
-    `quality_files_count`, only when the list is full)."""
+    by name), and how many there are: two queries whatever the size (the count is the stored one,
+    see `quality_files_count`: one statement, read back while current)."""
     queryset, flags = _worklist_queryset(start, end)
     entries = [
         WorklistEntry(patient, [str(QUALITY_LABELS[k]) for k in flags if getattr(patient, f"lacks_{k}")])
         for patient in queryset.only(*WORKLIST_FIELDS).order_by("search_text", "pk")[:limit]
     ]
-    count = len(entries) if len(entries) < limit else _stored_count(start, end, queryset)
+    count = _stored_count(start, end, queryset)
     return entries, count
