@@ -681,6 +681,14 @@ class Visit(models.Model):
             models.Index(fields=["patient", "-occurred_at"], name="visit_patient_date"),
             # The activity report and the dashboard read the visits of a period for every patient.
             models.Index(fields=["occurred_at"], name="visit_occurred_at"),
+            # The same visits, not cancelled, with what the report's file active and the data-quality
+            # count read of them: an index-only scan instead of a table row per visit (patients/0011).
+            models.Index(
+                fields=["occurred_at"],
+                include=["patient", "kind", "interpreting"],
+                condition=Q(cancelled_at__isnull=True),
+                name="visit_live_occurred_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
