@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connections, models, transaction
 from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -263,7 +264,7 @@ class PatientQuerySet(models.QuerySet):
         The indexes find the rows sharing a key with the query (pass_unit.lib.text.name_keys:
         sound, one-error neighbourhood, joined words; GIN on `search_keys`) or, for a word being
         typed, a name starting with it (trigram GIN on `search_text`); the closest
-        SEARCH_CANDIDATES of them are then scored precisely here."""
+        SEARCH_CANDIDATES of them are then scored precisely here (homonyms once)."""
         retrieve = Q(search_keys__overlap=name_keys([" ".join(tokens)]))
         if prefix and len(tokens[-1]) >= 3:
             # The word being typed: a name starting with it (trigram GIN on search_text).
@@ -275,19 +276,26 @@ class PatientQuerySet(models.QuerySet):
             .values_list("pk", "last_name", "first_name", "usage_name", "aliases")[:SEARCH_CANDIDATES]
         )
         hits = []
+        scored = {}  # homonyms (the same names and aliases) are scored once
         for pk, last, first, usage, aliases in rows:
-            spellings = _spellings(last, first, usage, aliases)
-            score, exact, label, _words = _best_spelling(tokens, spellings, prefix=prefix)
-            texts = dict(spelling_texts(last, first, usage, aliases))
-            text = texts.get(label, texts[""]).strip()
-            kind = _kind(exact, label)
-            hits.append(NameMatch(pk, score, exact, kind, "" if label in ("", "+") else label, text=text))
+            names = (last, first, usage, tuple(aliases))
+            found = scored.get(names)
+            if found is None:
+                spellings = _spellings(*names)
+                score, exact, label, _words = _best_spelling(tokens, spellings, prefix=prefix)
+                texts = dict(spelling_texts(*names))
+                text = texts.get(label, texts[""]).strip()
+                found = scored[names] = (score, exact, _kind(exact, label), "" if label in ("", "+") else label, text)
+            score, exact, kind, spelling, text = found
+            hits.append(NameMatch(pk, score, exact, kind, spelling, text=text))
         hits.sort(key=lambda hit: (not hit.exact, -hit.score, hit.pk))
         return hits
 
     def _in_order(self, hits: list[NameMatch]):
-        """The matched rows as a queryset, in the order given, with why each matched (values
-        picked from parallel arrays by position: a CASE of a hundred branches costs more)."""
+        """The matched rows as a queryset, in the order given (their position in the list of ids,
+        in SQL), each row carrying why it matched (`match_kind`, `match_spelling`, `far_year`,
+        set on the rows as they are read: three more arrays of a hundred values in every query of
+        the page cost more than the rows)."""
         if not hits:
             return self.none()
         ids = [hit.pk for hit in hits]
@@ -297,26 +305,24 @@ class PatientQuerySet(models.QuerySet):
             function="array_position",
             output_field=models.IntegerField(),
         )
-        return (
-            self.filter(pk__in=ids)
-            .annotate(
-                search_rank=position,
-                match_kind=_Pick([hit.kind for hit in hits], position, models.TextField()),
-                match_spelling=_Pick([hit.spelling for hit in hits], position, models.TextField()),
-                far_year=_Pick([hit.far_year for hit in hits], position, models.BooleanField()),
-            )
-            .order_by("search_rank")
-        )
+        queryset = self.filter(pk__in=ids).annotate(search_rank=position).order_by("search_rank")
+        queryset._iterable_class = type("MatchedRows", (_MatchedRows,), {"hits": {hit.pk: hit for hit in hits}})
+        return queryset
 
 
-class _Pick(Func):
-    """SQL `(values)[position]`: one value per row from a list parallel to the ids."""
+class _MatchedRows(ModelIterable):
+    """Patients read with why each matched (PatientQuerySet._in_order sets `hits`, by pk)."""
 
-    template = "(%(expressions)s]"
-    arg_joiner = ")["
+    hits: dict = {}
 
-    def __init__(self, values: list, position, field):
-        super().__init__(Value(values, output_field=ArrayField(field)), position, output_field=field)
+    def __iter__(self):
+        for patient in super().__iter__():
+            hit = self.hits.get(patient.pk)
+            if hit is not None:
+                patient.match_kind = hit.kind
+                patient.match_spelling = hit.spelling
+                patient.far_year = hit.far_year
+            yield patient
 
 
 class VisitQuerySet(models.QuerySet):
