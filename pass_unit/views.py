@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import F, Func, Subquery
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,38 +35,41 @@ def home(request):
     now = timezone.now()
     today = timezone.localdate(now)
     ctx = {"today": today, "warning_days": settings.COVERAGE_EXPIRY_WARNING_DAYS}
+    # Every count of the page in one query (scalar subqueries, each read from its own index):
+    # files followed and opened this year, applications in progress, rights to-do.
+    counted_rows, counted_values = {}, {}
     if access.can_read_identity(user):
         visits_today = Visit.objects.not_cancelled().on_day(today)
-        ctx["visits_today"] = list(visits_today.select_related("patient", "professional").order_by("-occurred_at")[:20])
-        ctx["counts"] = _file_counts(today)
-        ctx["my_visits_today"] = visits_today.filter(professional=user).count()
+        ctx["visits_today"] = _visits_today_rows(visits_today)
+        counted_rows.update(_file_count_queries(today))
         ctx.update(_call_back_block(user, now))
     if access.can_read_social_summary(user):
         horizon = today + timedelta(days=settings.COVERAGE_EXPIRY_WARNING_DAYS)
-        ctx["expiring_rights"] = list(
-            CoverageRight.objects.granted()
-            .filter(
-                end_date__lte=horizon,
-                patient__status=Patient.Status.ACTIVE,
-            )
-            .select_related("patient")
-            .order_by("end_date")[:15]
-        )
+        ctx["expiring_rights"] = _expiring_rights_rows(horizon)
         # Both sides from indexes: the rights being built or filed (right_in_progress_patient) and
         # the followed files' ids (patient_active_last_visit), hash-joined; a join on the file's
         # status read each file (12-40 ms at 100,000, 3 ms now).
-        ctx["pending_rights"] = CoverageRight.objects.filter(
+        counted_rows["pending_rights"] = CoverageRight.objects.filter(
             status__in=[CoverageRight.Status.BUILDING, CoverageRight.Status.FILED],
             patient__in=Patient.objects.filter(status=Patient.Status.ACTIVE).values("pk"),
-        ).count()
+        )
         # The same definitions as the patient list's "todo" filters the blocks link to.
-        ctx["rights_todo"] = patient_selectors.rights_todo_counts(today)
+        counted_values.update(patient_selectors.rights_todo_count_queries(today))
         ctx["rights_expiring_days"] = patient_selectors.RIGHTS_EXPIRING_DAYS
         ctx["application_stale_days"] = patient_selectors.APPLICATION_STALE_DAYS
+    if counted_rows or counted_values:
+        counts = _counts(rows=counted_rows, values=counted_values)
+        if "active" in counts:
+            ctx["counts"] = {"active": counts["active"], "new_this_year": counts["new_this_year"]}
+        if "pending_rights" in counts:
+            ctx["pending_rights"] = counts["pending_rights"]
+            ctx["rights_todo"] = {key: counts[key] for key in patient_selectors.RIGHTS_TODO}
     if access.can_read_rcp(user):
         ctx["next_meeting"] = (
             rcp_selectors.meetings_in_progress()
             .filter(status=Meeting.Status.PLANNED, scheduled_at__gte=day_start(today))
+            .select_related(None)
+            .only("pk", "scheduled_at", "kind", "status")
             .first()
         )
         ctx["show_next_meeting"] = True
@@ -78,28 +82,98 @@ def home(request):
 
 
 CALL_BACK_SHOWN = 10
+VISITS_TODAY_SHOWN = 20
+EXPIRING_RIGHTS_SHOWN = 15
+
+# What the dashboard's lists show of a patient (name, identity status, file number).
+_PATIENT_SHOWN = ("last_name", "first_name", "usage_name", "identity_status", "identity_attributes")
+
+_PK_MARK = 2147483647  # the largest key: a number no URL prefix holds
+
+
+def _url_by_pk(name: str):
+    """The URL of `name` for any key, reversed once for the whole list (a {% url %} per row was
+    a good part of the dashboard's rendering)."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def _labels(choices) -> dict:
+    """{value: label} of a field's choices, translated once for the whole list."""
+    return {value: str(label) for value, label in choices}
+
+
+def _visits_today_rows(visits_today) -> list[Visit]:
+    """The day's latest visits with their patient and professional, only the columns shown, each
+    with its file's link and its kind's label."""
+    visits = list(
+        visits_today.select_related("patient", "professional")
+        .only(
+            "occurred_at",
+            "kind",
+            "patient_id",
+            *(f"patient__{name}" for name in _PATIENT_SHOWN),
+            "professional__username",
+            "professional__first_name",
+            "professional__last_name",
+        )
+        .order_by("-occurred_at")[:VISITS_TODAY_SHOWN]
+    )
+    patient_url, kinds = _url_by_pk("patients:detail"), _labels(Visit.Kind.choices)
+    for visit in visits:
+        visit.patient_url = patient_url(visit.patient_id)
+        visit.kind_label = kinds.get(visit.kind, visit.kind)
+    return visits
+
+
+def _expiring_rights_rows(horizon) -> list[CoverageRight]:
+    """Granted rights of followed files ending by `horizon`, soonest first, with their patient
+    (only the columns shown), each with its file's link and its regime's label."""
+    rights = list(
+        CoverageRight.objects.granted()
+        .filter(end_date__lte=horizon, patient__status=Patient.Status.ACTIVE)
+        .select_related("patient")
+        .only("patient_id", "regime", "end_date", *(f"patient__{name}" for name in _PATIENT_SHOWN))
+        .order_by("end_date")[:EXPIRING_RIGHTS_SHOWN]
+    )
+    patient_url, regimes = _url_by_pk("patients:detail"), _labels(CoverageRight.Regime.choices)
+    for right in rights:
+        right.patient_url = patient_url(right.patient_id)
+        right.regime_label = regimes.get(right.regime, right.regime)
+    return rights
 
 
 def _year_start(today):
     return timezone.make_aware(datetime(today.year, 1, 1))
 
 
-def _file_counts(today) -> dict[str, int]:
-    """Followed files and files opened this year: one query of two counts, each read from its own
-    index (patient_status, patient_created_at) without visiting the files. One aggregate with two
+def _file_count_queries(today) -> dict:
+    """Followed files and files opened this year, each counted from its own index
+    (patient_status, patient_created_at) without visiting the files. One aggregate with two
     FILTERs read every file (61 ms at 100,000 files; over the union of both sets, still 46 ms)."""
-    counts = {
+    return {
         "active": Patient.objects.filter(status=Patient.Status.ACTIVE),
         "new_this_year": Patient.objects.filter(created_at__gte=_year_start(today)),
     }
+
+
+def _counts(*, rows: dict, values: dict) -> dict[str, int]:
+    """Several counts in one query: `rows` are querysets whose rows are counted, `values`
+    querysets of one row and one value (a count). Each is a scalar subquery of a single SELECT,
+    which PostgreSQL plans on its own (the same index-only scan as when it was a query of its
+    own): one round trip instead of one per count."""
     selects, params = [], []
-    for name, queryset in counts.items():
+    for name, queryset in rows.items():
         sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS {name}) AS {name}")
         params.extend(sql_params)
+    for name, queryset in values.items():
+        sql, sql_params = queryset.query.sql_with_params()
+        selects.append(f"({sql}) AS {name}")
+        params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(selects)}", params)
-        return dict(zip(counts, cursor.fetchone(), strict=True))
+        return dict(zip([*rows, *values], cursor.fetchone(), strict=True))
 
 
 def _call_back_block(user, now) -> dict:
@@ -125,8 +199,11 @@ def _call_back_block(user, now) -> dict:
         )
         .order_by(F("last_visit").asc(nulls_first=True), "pk")[:CALL_BACK_SHOWN]
     )
+    patient_url, mark_lost_url = _url_by_pk("patients:detail"), _url_by_pk("patient-mark-lost")
     for patient in patients:
+        patient.url = patient_url(patient.pk)
         patient.can_mark_lost = access.can_change_patient_status(user, patient)
+        patient.mark_lost_url = mark_lost_url(patient.pk) if patient.can_mark_lost else ""
     return {
         "call_back": patients,
         "call_back_count": patients[0].total if patients else 0,

@@ -113,15 +113,8 @@ def rights_todo_counts(today: date) -> dict[str, int]:
     at 100,000 files). Archived files are left out with NOT IN the (few) archived files: a join on
     the status read every file.
     """
-    archived = Patient.objects.filter(status=Patient.Status.ARCHIVED).values("pk")
     selects, params = [], []
-    for key, condition in RIGHTS_TODO.items():
-        counted = (
-            CoverageRight.objects.filter(condition(today))
-            .exclude(patient__in=archived)
-            .values(n=_COUNT_DISTINCT_PATIENTS)
-            .order_by()
-        )
+    for key, counted in rights_todo_count_queries(today).items():
         sql, sql_params = counted.query.sql_with_params()
         selects.append(f"({sql}) AS {connection.ops.quote_name(key)}")
         params.extend(sql_params)
@@ -129,6 +122,19 @@ def rights_todo_counts(today: date) -> dict[str, int]:
         cursor.execute("SELECT " + ", ".join(selects), params)
         row = cursor.fetchone()
     return dict(zip(RIGHTS_TODO, row, strict=True))
+
+
+def rights_todo_count_queries(today: date) -> dict[str, QuerySet]:
+    """Each rights to-do's number of files (not archived), as a query of one row and one value:
+    the scalar subqueries of rights_todo_counts, which the dashboard puts in its own SELECT."""
+    archived = Patient.objects.filter(status=Patient.Status.ARCHIVED).values("pk")
+    return {
+        key: CoverageRight.objects.filter(condition(today))
+        .exclude(patient__in=archived)
+        .values(n=_COUNT_DISTINCT_PATIENTS)
+        .order_by()
+        for key, condition in RIGHTS_TODO.items()
+    }
 
 
 def call_back_q(now: datetime) -> Q:

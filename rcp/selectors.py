@@ -296,8 +296,24 @@ def _open_actions_of(user):
 def open_actions_for(user, *, limit: int = MY_ACTIONS_SHOWN) -> tuple[list[Action], int]:
     """The user's open actions, earliest due first, at most `limit` of them, and how many there
     are in all (the dashboard block; 1 query: the total is a window over the same rows)."""
-    actions = list(_open_actions_of(user).annotate(total=Window(Count("pk")))[:limit])
+    actions = list(_open_actions_of(user).annotate(total=Window(Count("pk"))).only(*_MY_ACTION_FIELDS)[:limit])
     return actions, actions[0].total if actions else 0
+
+
+# What the dashboard block shows of each action (templates/rcp/_my_action.html), not the whole
+# rows of the action, its review, the patient and the meeting.
+_MY_ACTION_FIELDS = (
+    "description",
+    "due_on",
+    "status",
+    "case_review__patient__file_number",
+    "case_review__patient__last_name",
+    "case_review__patient__usage_name",
+    "case_review__patient__first_name",
+    "case_review__patient__identity_status",
+    "case_review__patient__identity_attributes",
+    "case_review__meeting__scheduled_at",
+)
 
 
 MY_ACTIONS_FILTERS = ("overdue",)

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from pass_unit.models import AuditEvent
 from patients.models import CoverageRight, Patient, Visit
@@ -242,11 +243,11 @@ def test_it_runs_the_same_bounded_number_of_queries_with_few_and_many_rows(
     _seed(300, reception, social, offset=3)
     many = count()
     assert few == many
-    # session, user, groups (3); today's visits, file counts (two index-only counts in one
-    # query), my visits today (3); patients to call back with their count as a subquery (1);
-    # rights to renew, applications in progress, rights to follow up (3); next RCP (1); data
-    # quality (1); panels: my RCP actions (1), budget (2) = 15 at most.
-    with django_assert_max_num_queries(15):
+    # session, user, groups (3); today's visits (1); every count in one query of scalar
+    # subqueries: files followed and opened this year, applications in progress, the three
+    # rights to follow up (1); patients to call back with their count as a subquery (1); rights
+    # to renew (1); next RCP (1); data quality (1); panels: my RCP actions (1), budget (2) = 12.
+    with django_assert_max_num_queries(12):
         client.get(reverse("home"))
 
 
@@ -299,3 +300,34 @@ def test_it_counts_followed_files_new_files_and_applications_in_progress(client,
     assert response.context["pending_rights"] == 2  # the lost file's application is left out
     html = response.content.decode()
     assert '<p class="display-6 mb-0">3</p>' in html
+
+
+def test_it_lists_todays_visits_and_the_rights_to_renew_with_their_links_labels_and_identity(
+    client, social, physician, clock
+):
+    """The rows are built from only the columns shown and links reversed once per list: every
+    piece of each row is still there (name, identity status, kind, professional, regime, date)."""
+    today = timezone.localdate()
+    seen = PatientFactory(last_name="Vuce", usage_name="Martin", first_name="Ana")
+    Patient.objects.filter(pk=seen.pk).update(identity_attributes=[Patient.IdentityAttribute.HOMONYM])
+    VisitFactory(patient=seen, kind=Visit.Kind.MEDICAL, professional=physician, occurred_at=timezone.now())
+    renew = PatientFactory(last_name="Renouvelle")
+    CoverageRightFactory(
+        patient=renew,
+        regime="ame",
+        status=CoverageRight.Status.GRANTED,
+        created_by=social,
+        start_date=today - timedelta(days=300),
+        end_date=today + timedelta(days=12),
+    )
+    html = _html(client, social)
+    visit_url, right_url = (reverse("patients:detail", args=[p.pk]) for p in (seen, renew))
+    visit_row = html[html.index(f'<a href="{visit_url}">') :]
+    visit_row = visit_row[: visit_row.index("</li>")]
+    assert "VUCE (Martin) Ana</a>" in visit_row
+    assert 'data-identity-attribute="homonym"' in visit_row
+    assert escape(str(Visit.Kind.MEDICAL.label)) in visit_row
+    assert physician.get_full_name() in visit_row
+    assert f'<a href="{right_url}">RENOUVELLE' in html
+    assert escape(str(CoverageRight.Regime.AME.label)) in html
+    assert (today + timedelta(days=12)).strftime("%d/%m/%Y") in html
