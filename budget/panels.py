@@ -47,7 +47,8 @@ def dashboard_panel(request, _obj):
     if not access.can_read_budget(request.user):
         return None
     summary = selectors.year_summary(timezone.localdate().year)
-    return render_to_string("budget/_dashboard_panel.html", {"summary": summary}, request=request)
+    # No form, nothing from the request: rendered without the context processors.
+    return render_to_string("budget/_dashboard_panel.html", {"summary": summary})
 
 
 def rcp_case_costing_panel(request, case):

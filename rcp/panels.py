@@ -34,4 +34,5 @@ def my_actions(request, obj=None):
         return None
     actions, total = selectors.open_actions_for(request.user)
     ctx = {"actions": actions, "total": total}
-    return render_to_string("rcp/panels/my_actions.html", ctx, request=request)
+    # No form, nothing from the request: rendered without the context processors.
+    return render_to_string("rcp/panels/my_actions.html", ctx)
