@@ -306,14 +306,26 @@ class PatientQuerySet(models.QuerySet):
             output_field=models.IntegerField(),
         )
         queryset = self.filter(pk__in=ids).annotate(search_rank=position).order_by("search_rank")
-        queryset._iterable_class = type("MatchedRows", (_MatchedRows,), {"hits": {hit.pk: hit for hit in hits}})
+        queryset._iterable_class = type(
+            "MatchedRows", (_MatchedRows,), {"hits": {hit.pk: hit for hit in hits}, "where": queryset.query.where}
+        )
         return queryset
+
+    def ranked_count(self) -> int | None:
+        """How many rows a name search (search(), likely_duplicates()) lists, known from the
+        ranking that chose them under the same conditions: no COUNT query. None for any other
+        queryset, or once filtered or sliced after the search (its columns or order may change)."""
+        rows = self._iterable_class
+        if getattr(rows, "hits", None) is None or self.query.is_sliced or self.query.where != rows.where:
+            return None
+        return len(rows.hits)
 
 
 class _MatchedRows(ModelIterable):
     """Patients read with why each matched (PatientQuerySet._in_order sets `hits`, by pk)."""
 
     hits: dict = {}
+    where = None  # the conditions the rows were ranked under (PatientQuerySet.ranked_count)
 
     def __iter__(self):
         for patient in super().__iter__():

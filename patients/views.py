@@ -3,6 +3,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -27,12 +28,15 @@ class CappedPaginator(Paginator):
     Above the cap, `count` is the cap, `is_capped` is true, and the pages stop there: the page
     says "more than 10 000" and invites to narrow the search."""
 
-    def __init__(self, object_list, per_page, *, cap: int, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int, known_count: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
+        self.known_count = known_count
 
     @cached_property
     def _bounded_count(self) -> int:
+        if self.known_count is not None:  # a name search's, counted as it ranked the rows
+            return min(self.known_count, self.cap + 1)
         # Without the list's order: the count need not read the files in name order.
         return self.object_list.order_by()[: self.cap + 1].count()
 
@@ -80,6 +84,16 @@ def _filtered_patients(form, *, can_filter_rights: bool):
     return qs.search(data["q"])
 
 
+_PK_MARK = 2147483647  # the largest key: a number no URL prefix holds
+
+
+def _url_by_pk(name: str):
+    """The URL of `name` for any file's key, reversed once for the whole list (a {% url %} per
+    row was reversed 25 times)."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 # /patients/
 @require_safe
 def patient_list(request):
@@ -105,12 +119,17 @@ def patient_list(request):
         "identity_attributes",
         "last_visit_at",  # kept by the database: no query of the visits
     )
-    page = CappedPaginator(qs, PAGE_SIZE, cap=LIST_COUNT_CAP).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(qs, PAGE_SIZE, cap=LIST_COUNT_CAP, known_count=qs.ranked_count())
+    page = paginator.get_page(request.GET.get("page"))
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     rights = {}
     for right in CoverageRight.objects.filter(patient__in=[p.pk for p in page]).order_by("-created_at"):
         rights.setdefault(right.patient_id, right)
-    rows = [(p, p.last_visit_at, rights.get(p.pk)) for p in page]
+    detail_url = _url_by_pk("patients:detail")
+    rows = []
+    for patient in page:
+        patient.detail_url = detail_url(patient.pk)
+        rows.append((patient, patient.last_visit_at, rights.get(patient.pk)))
     query_string = request.GET.copy()
     query_string.pop("page", None)
     ctx = {
