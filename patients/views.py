@@ -122,9 +122,15 @@ def patient_list(request):
     paginator = CappedPaginator(qs, PAGE_SIZE, cap=LIST_COUNT_CAP, known_count=qs.ranked_count())
     page = paginator.get_page(request.GET.get("page"))
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    rights = {}
-    for right in CoverageRight.objects.filter(patient__in=[p.pk for p in page]).order_by("-created_at"):
-        rights.setdefault(right.patient_id, right)
+    # Each listed file's latest right (DISTINCT ON: one row per file, only what the row shows);
+    # of two recorded at the same instant, the first (as the list showed them before).
+    latest_rights = (
+        CoverageRight.objects.filter(patient__in=[p.pk for p in page])
+        .order_by("patient_id", "-created_at", "pk")
+        .distinct("patient_id")
+        .only("patient_id", "regime", "status")
+    )
+    rights = {right.patient_id: right for right in latest_rights} if can_see_rights else {}
     detail_url = _url_by_pk("patients:detail")
     rows = []
     for patient in page:

@@ -2,9 +2,13 @@
 matched) and its two filters as plain selects: the page must still show what it showed, in the
 user's language, for each patient's current values."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from pass_unit import access
@@ -188,3 +192,34 @@ def test_match_reason_writes_what_the_template_wrote(language):
                 hit.match_kind, hit.match_spelling = kind, spelling
                 assert str(patients_extras.match_reason(hit)) == template.render(Context({"hit": hit}))
         assert patients_extras.match_reason(Patient()) == ""
+
+
+def test_each_row_shows_the_files_latest_right(login, social):
+    patient = PatientFactory()
+    other = PatientFactory()
+    old = CoverageRightFactory(patient=patient, created_by=social, regime="puma", status="expired")
+    CoverageRightFactory(patient=patient, created_by=social, regime="ame", status="granted")
+    CoverageRight.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    CoverageRightFactory(patient=other, created_by=social, regime="css", status="filed")
+
+    with translation.override("en"):
+        html = login(social).get(LIST, headers={"accept-language": "en"}).content.decode()
+        ame = CoverageRight(regime="ame", status="granted")
+        css = CoverageRight(regime="css", status="filed")
+        assert f"{ame.get_regime_display()} — {ame.get_status_display()}".replace("'", "&#x27;") in row_of(
+            html, patient.file_number
+        )
+        assert "PUMa" not in row_of(html, patient.file_number)
+        assert f"{css.get_regime_display()} — {css.get_status_display()}" in row_of(html, other.file_number)
+
+
+def test_the_rights_are_not_read_for_a_role_that_may_not_see_them(login, social, nurse, admin_user):
+    patient = PatientFactory()
+    CoverageRightFactory(patient=patient, created_by=social, regime="ame", status="granted")
+    assert not access.can_read_social_summary(admin_user)
+    for user in (social, nurse, admin_user):
+        with CaptureQueriesContext(connection) as queries:
+            response = login(user).get(LIST)
+        read = any("patients_coverageright" in query["sql"] for query in queries.captured_queries)
+        assert read == access.can_read_social_summary(user), user
+        assert ("AME" in response.content.decode()) == access.can_read_social_summary(user), user
