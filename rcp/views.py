@@ -114,7 +114,9 @@ def _meeting_flags(user, meeting) -> dict:
 @require_safe
 def meeting_list(request):
     access.require(access.can_read_rcp(request.user))
-    in_progress = list(selectors.meetings_in_progress()[:IN_PROGRESS_MAX])
+    in_progress = Paginator(selectors.meetings_in_progress(), IN_PROGRESS_MAX).get_page(
+        request.GET.get("in_progress_page")
+    )
     page = Paginator(selectors.meetings_validated(), PAGE_SIZE).get_page(request.GET.get("page"))
     ctx = {
         "in_progress": in_progress,

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from rcp import selectors, services
 from rcp.models import Action
@@ -55,7 +56,9 @@ def test_the_meeting_page_is_bounded_and_links_to_the_whole_follow_up(login, ear
     html = login(physician).get(reverse("rcp:detail", args=[following.pk])).content.decode()
     assert html.count('data-testid="follow-up-row"') == 3
     assert 'data-open="7" data-overdue="2" data-closed="1"' in html
-    assert "7 actions still open" in html and "1 closed since the previous meeting" in html
+    still_open = ngettext("%(n)s action still open", "%(n)s actions still open", 7) % {"n": 7}
+    closed = ngettext("%(n)s closed since the previous meeting", "%(n)s closed since the previous meeting", 1)
+    assert still_open in html and closed % {"n": 1} in html
     assert 'data-testid="follow-up-more"' in html
     assert reverse("rcp:follow-up", args=[following.pk]) in html
 
@@ -80,7 +83,7 @@ def test_the_whole_follow_up_is_paginated_and_filtered(login, earlier, physician
     assert [a.description for a in overdue] == ["Action 5", "Action 4"]
     closed = client.get(url, {"show": "closed"})
     assert [a.description for a in closed.context["page"]] == ["Action 0"]
-    assert "Closed since the previous meeting (1)" in closed.content.decode()
+    assert gettext("Closed since the previous meeting (%(n)s)") % {"n": 1} in closed.content.decode()
     assert len(client.get(url, {"show": "nonsense"}).context["page"]) == 8  # an unknown filter shows all
     small_pages = selectors.follow_up_page(following, number=2, per_page=3)
     assert small_pages.number == 2 and len(small_pages) == 3

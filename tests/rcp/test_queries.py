@@ -11,9 +11,9 @@ from tests.support import rcp as helpers
 from tests.support.pages import REQUEST_QUERIES
 from tests.support.rcp import register
 
-# /rcp/: meetings in progress (+ chair, case count), count of validated meetings (paginator),
-# one page of validated meetings (+ chair, case and version counts).
-LIST_QUERIES = REQUEST_QUERIES + 3
+# /rcp/: count of meetings in progress (paginator), one page of them (+ chair, case count),
+# count of validated meetings (paginator), one page of them (+ chair, case and version counts).
+LIST_QUERIES = REQUEST_QUERIES + 4
 
 # /rcp/<pk>/: meeting (+ chair, validator), participants (+ user), cases (+ patient, presenter,
 # their number of actions), the follow-up of earlier actions (+ assignee, case, patient,

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from pass_unit.models import AuditEvent
 from rcp.models import Action, CaseMedicalSummary, CaseOption, CaseReview, Meeting, MinutesVersion
 from tests.support import rcp as helpers
+from tests.support.rcp import register
 
 MEDICAL_SECRET = "Tuberculose"  # in the patient's medical context and the case's medical summary
 
@@ -451,3 +452,23 @@ def test_the_meetings_list_shows_meetings_to_come_and_validated_ones(login, held
     response = login(coordinator).get(reverse("rcp:list"))
     assert [m.pk for m in response.context["in_progress"]] == [other.pk]
     assert [m.pk for m in response.context["page"]] == [held.pk]
+
+
+def test_the_meetings_in_progress_are_counted_and_paged(login, physician, coordinator):
+    """However many meetings await their minutes, the list says how many and pages them (50 a
+    page, soonest first), each with its own number of cases."""
+    from rcp import views
+
+    start = timezone.now() + timedelta(days=1)
+    meetings = [helpers.plan(physician, when=start + timedelta(days=n)) for n in range(views.IN_PROGRESS_MAX + 3)]
+    patient = register(physician, "Compté", "Cas")
+    helpers.add_case(meetings[-1], patient, physician)
+    client = login(coordinator)
+    first = client.get(reverse("rcp:list"))
+    html = first.content.decode()
+    assert 'data-testid="in-progress-count">53<' in html
+    assert [m.pk for m in first.context["in_progress"]] == [m.pk for m in meetings[: views.IN_PROGRESS_MAX]]
+    second = client.get(reverse("rcp:list"), {"in_progress_page": 2})
+    rows = list(second.context["in_progress"])
+    assert [m.pk for m in rows] == [m.pk for m in meetings[views.IN_PROGRESS_MAX :]]
+    assert [m.case_count for m in rows] == [0, 0, 1]
