@@ -177,6 +177,7 @@ def meeting_follow_up(request, pk):
         "follow_up": selectors.follow_up_counts(meeting),
         "page": selectors.follow_up_page(meeting, number=request.GET.get("page"), show=show),
         "show": show,
+        "query_string": f"show={show}" if show else "",
     }
     return render(request, "rcp/follow_up.html", ctx)
 
@@ -585,6 +586,7 @@ def my_actions(request):
         "counts": selectors.my_actions_counts(request.user),
         "page": selectors.my_actions_page(request.user, number=request.GET.get("page"), show=show),
         "show": show,
+        "query_string": f"show={show}" if show else "",
     }
     return render(request, "rcp/my_actions.html", ctx)
 

@@ -109,3 +109,13 @@ def test_it_lists_actions_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(MY_ACTIONS_QUERIES):
         response = client.get(reverse("rcp:my-actions"))
     assert response.status_code == 200
+
+
+def test_its_pages_keep_the_filter(client, held, physician, social, nurse):
+    give_actions(held, physician, social, nurse, 27, overdue=27)
+    client.force_login(nurse)
+    assert 'href="?page=2"' in client.get(reverse("rcp:my-actions")).content.decode()
+    overdue = client.get(reverse("rcp:my-actions"), {"show": "overdue"}).content.decode()
+    assert 'href="?show=overdue&amp;page=2"' in overdue
+    second = client.get(reverse("rcp:my-actions"), {"show": "overdue", "page": 2})
+    assert len(second.context["page"].object_list) == 2 and 'href="?show=overdue&amp;page=1"' in second.content.decode()
