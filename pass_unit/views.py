@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.models import F, Func, Subquery
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from pass_unit import access, panels
 from pass_unit.lib.dates import day_start
+from pass_unit.lib.urls import url_by_pk
 from pass_unit.reports.indicators import quality_files_count
 from patients import selectors as patient_selectors
 from patients import services as patient_services
@@ -88,15 +88,6 @@ EXPIRING_RIGHTS_SHOWN = 15
 # What the dashboard's lists show of a patient (name, identity status, file number).
 _PATIENT_SHOWN = ("last_name", "first_name", "usage_name", "identity_status", "identity_attributes")
 
-_PK_MARK = 2147483647  # the largest key: a number no URL prefix holds
-
-
-def _url_by_pk(name: str):
-    """The URL of `name` for any key, reversed once for the whole list (a {% url %} per row was
-    a good part of the dashboard's rendering)."""
-    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
 
 def _labels(choices) -> dict:
     """{value: label} of a field's choices, translated once for the whole list."""
@@ -119,7 +110,7 @@ def _visits_today_rows(visits_today) -> list[Visit]:
         )
         .order_by("-occurred_at")[:VISITS_TODAY_SHOWN]
     )
-    patient_url, kinds = _url_by_pk("patients:detail"), _labels(Visit.Kind.choices)
+    patient_url, kinds = url_by_pk("patients:detail"), _labels(Visit.Kind.choices)
     for visit in visits:
         visit.patient_url = patient_url(visit.patient_id)
         visit.kind_label = kinds.get(visit.kind, visit.kind)
@@ -136,7 +127,7 @@ def _expiring_rights_rows(horizon) -> list[CoverageRight]:
         .only("patient_id", "regime", "end_date", *(f"patient__{name}" for name in _PATIENT_SHOWN))
         .order_by("end_date")[:EXPIRING_RIGHTS_SHOWN]
     )
-    patient_url, regimes = _url_by_pk("patients:detail"), _labels(CoverageRight.Regime.choices)
+    patient_url, regimes = url_by_pk("patients:detail"), _labels(CoverageRight.Regime.choices)
     for right in rights:
         right.patient_url = patient_url(right.patient_id)
         right.regime_label = regimes.get(right.regime, right.regime)
@@ -199,7 +190,7 @@ def _call_back_block(user, now) -> dict:
         )
         .order_by(F("last_visit").asc(nulls_first=True), "pk")[:CALL_BACK_SHOWN]
     )
-    patient_url, mark_lost_url = _url_by_pk("patients:detail"), _url_by_pk("patient-mark-lost")
+    patient_url, mark_lost_url = url_by_pk("patients:detail"), url_by_pk("patient-mark-lost")
     for patient in patients:
         patient.url = patient_url(patient.pk)
         patient.can_mark_lost = access.can_change_patient_status(user, patient)

@@ -3,7 +3,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from pass_unit import access, audit, panels
+from pass_unit.lib.urls import url_by_pk
 from patients import forms, selectors, services
 from patients.models import SEARCH_LIMIT, CoverageRight, MedicalContext, Patient, PatientMerge, Visit
 from patients.selectors import find_duplicates
@@ -84,16 +84,6 @@ def _filtered_patients(form, *, can_filter_rights: bool):
     return qs.search(data["q"])
 
 
-_PK_MARK = 2147483647  # the largest key: a number no URL prefix holds
-
-
-def _url_by_pk(name: str):
-    """The URL of `name` for any file's key, reversed once for the whole list (a {% url %} per
-    row was reversed 25 times)."""
-    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
 # /patients/
 @require_safe
 def patient_list(request):
@@ -131,7 +121,7 @@ def patient_list(request):
         .only("patient_id", "regime", "status")
     )
     rights = {right.patient_id: right for right in latest_rights} if can_see_rights else {}
-    detail_url = _url_by_pk("patients:detail")
+    detail_url = url_by_pk("patients:detail")
     rows = []
     for patient in page:
         patient.detail_url = detail_url(patient.pk)

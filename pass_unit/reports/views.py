@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from pass_unit import access, audit
+from pass_unit.lib.urls import url_by_pk
 from pass_unit.models import StaffFTE
 from pass_unit.reports import outputs, snapshots
 from pass_unit.reports.forms import PeriodForm, StaffFTEForm
@@ -90,16 +91,6 @@ def activity(request, year: int):
     return render(request, "pass_unit/reports/activity.html", ctx)
 
 
-_PK_MARK = 2147483647  # the largest key: a number no URL prefix holds
-
-
-def _url_by_pk(name: str):
-    """The URL of `name` for any file's key, reversed once: the worklist links up to 200 files,
-    and a reverse per link was a quarter of the page's time."""
-    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
 # /reports/activity/<year>/quality/
 @require_safe
 def quality(request, year: int):
@@ -111,8 +102,8 @@ def quality(request, year: int):
     start, end, period_form = _period(request, year)
     entries, count = quality_worklist(start, end)
     can_edit_identity = access.can_edit_identity(request.user)
-    detail_url = _url_by_pk("patients:detail")
-    edit_url = _url_by_pk("patients:edit") if can_edit_identity else None
+    detail_url = url_by_pk("patients:detail")
+    edit_url = url_by_pk("patients:edit") if can_edit_identity else None
     rows = [
         {
             "entry": entry,
