@@ -49,7 +49,7 @@ django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -67,16 +67,20 @@ def _percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(client: Client, url: str, runs: int, trivial_client: Client) -> dict:
+def measure(client: Client, url: str, runs: int, trivial_client: Client, before=lambda: None) -> dict:
     """p50/p95 of `url` and of the trivial page, requested alternately (so both see the same
-    load on a shared machine), and the page's query count."""
+    load on a shared machine), and the page's query count; `before` runs, untimed, before each
+    request of the page."""
+    before()
     response = client.get(url)  # warm-up
     assert response.status_code == 200, (url, response.status_code)
     connection.queries_log.clear()
+    before()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     samples, trivial = [], []
     for _ in range(runs):
+        before()
         start = time.perf_counter()
         trivial_client.get(TRIVIAL)
         middle = time.perf_counter()
@@ -132,6 +136,43 @@ def _compute_report_figures(client: Client, year: int) -> None:
     print(f"report figures computed by the worker in {time.perf_counter() - start:.1f} s", flush=True)
 
 
+def _report(results: dict, label: str, url: str, figures: dict) -> None:
+    figures["p50_ratio"] = figures["p50"] / figures["trivial_p50"]
+    figures["p95_ratio"] = figures["p95"] / figures["trivial_p95"]
+    results["pages"][label] = {"url": url, **figures}
+    print(
+        f"| {label} | {figures['p50']:.1f} | {figures['p95']:.1f} | {figures['queries']} "
+        f"| {figures['trivial_p95']:.1f} | {figures['p50_ratio']:.1f} | {figures['p95_ratio']:.1f} |",
+        flush=True,
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _minutes_pdf(clients: dict, results: dict, runs: int = 5) -> None:
+    """The draft minutes of a 20-case meeting (bench/bench_minutes.py builds it, 15 A4 pages),
+    downloaded by the physician: rendered (the stored draft removed before each request, as on
+    the first download after a change) and served from the store (rendered ahead by the worker).
+    In a transaction rolled back afterwards: the bench database keeps no trace of it."""
+    from bench.bench_minutes import build
+    from rcp.models import DraftMinutes
+
+    try:
+        with transaction.atomic():
+            meeting = build(20)
+            url = f"/rcp/{meeting.pk}/minutes.pdf"
+            forget = lambda: DraftMinutes.objects.filter(meeting=meeting).delete()  # noqa: E731
+            rendered = measure(clients["medecin"], url, runs, clients["accueil"], before=forget)
+            _report(results, "minutes PDF (20 cases), rendered", url, rendered)
+            stored = measure(clients["medecin"], url, ARGS.runs, clients["accueil"])
+            _report(results, "minutes PDF (20 cases), rendered ahead", url, stored)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     if not Patient.objects.exists():
@@ -152,15 +193,9 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     results = {"patients": count, "runs": ARGS.runs, "pages": {}}
     for label, role, url in pages(clients, year):
-        figures = measure(clients[role], url, ARGS.runs, clients["accueil"])
-        figures["p50_ratio"] = figures["p50"] / figures["trivial_p50"]
-        figures["p95_ratio"] = figures["p95"] / figures["trivial_p95"]
-        results["pages"][label] = {"url": url, **figures}
-        print(
-            f"| {label} | {figures['p50']:.1f} | {figures['p95']:.1f} | {figures['queries']} "
-            f"| {figures['trivial_p95']:.1f} | {figures['p50_ratio']:.1f} | {figures['p95_ratio']:.1f} |",
-            flush=True,
-        )
+        _report(results, label, url, measure(clients[role], url, ARGS.runs, clients["accueil"]))
+    if "minutes PDF" in ARGS.only or not ARGS.only:
+        _minutes_pdf(clients, results)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"pages-{count}.json").write_text(json.dumps(results, indent=2))

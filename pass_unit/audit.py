@@ -133,6 +133,18 @@ def record_view(user, patient, *, medical: bool = False):
     return record(user, action, obj=patient, patient=patient, medical=medical)
 
 
+def record_export(user, obj, patients, *, medical: bool = False, detail: str = "") -> None:
+    """A document printed: one "export" row per patient it names (each patient's access log shows
+    who printed it), or one row for the document when it names nobody; written by one INSERT (a
+    20-case minutes PDF wrote 20 rows one by one, each its own commit)."""
+    from pass_unit.models import AuditEvent
+
+    events = [
+        _event(user, "export", obj=obj, patient=patient, medical=medical, detail=detail) for patient in patients
+    ] or [_event(user, "export", obj=obj, detail=detail)]
+    AuditEvent.objects.bulk_create(events)
+
+
 def record_file_read(user, patient, *, medical: bool) -> None:
     """A read of the patient file: its "view" row and, when its medical parts were shown, its
     "view_medical" row, written by one INSERT (one statement, one commit: the two rows are

@@ -90,14 +90,6 @@ def _pdf_response(data: bytes, filename: str, *, sha256: str | None = None) -> H
     return response
 
 
-def _record_export(request, obj, patients, *, medical: bool = False, detail: str = ""):
-    """One audit row per patient in the document: each patient's access log shows who printed it."""
-    for patient in patients:
-        audit.record(request.user, "export", obj=obj, patient=patient, medical=medical, detail=detail)
-    if not patients:
-        audit.record(request.user, "export", obj=obj, detail=detail)
-
-
 def _meeting_flags(user, meeting) -> dict:
     editable = not meeting.is_locked
     return {
@@ -671,11 +663,11 @@ def minutes_pdf(request, pk):
     if meeting.is_locked:
         version = selectors.latest_version(meeting)
         patients = selectors.minutes_patients(version)
-        _record_export(request, version, patients, detail=f"minutes v{version.number}")
+        audit.record_export(request.user, version, patients, detail=f"minutes v{version.number}")
         return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
     data, _stored = pdf.draft_minutes(meeting)
     patients = list(Patient.objects.filter(rcp_reviews__meeting=meeting))
-    _record_export(request, meeting, patients, detail="minutes draft")
+    audit.record_export(request.user, meeting, patients, detail="minutes draft")
     day = timezone.localtime(meeting.scheduled_at)
     return _pdf_response(data, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-draft.pdf")
 
@@ -689,7 +681,7 @@ def annex_pdf(request, pk):
     access.require(access.can_read_rcp_medical_summary(request.user))
     rendered = pdf.render_medical_annex(meeting)
     patients = list(Patient.objects.filter(rcp_reviews__meeting=meeting))
-    _record_export(request, meeting, patients, medical=True, detail="medical annex")
+    audit.record_export(request.user, meeting, patients, medical=True, detail="medical annex")
     day = timezone.localtime(meeting.scheduled_at)
     return _pdf_response(rendered.pdf, f"rcp-{day:%Y-%m-%d}-{meeting.pk}-medical-annex.pdf")
 
@@ -700,7 +692,7 @@ def annex_pdf(request, pk):
 def version_pdf(request, pk):
     version = access.get_minutes_version_for_user(request, pk)
     patients = selectors.minutes_patients(version)
-    _record_export(request, version, patients, detail=f"minutes v{version.number}")
+    audit.record_export(request.user, version, patients, detail=f"minutes v{version.number}")
     return _pdf_response(version.pdf, version.filename, sha256=version.sha256)
 
 
@@ -709,5 +701,5 @@ def version_pdf(request, pk):
 @never_cache
 def extract_pdf(request, pk):
     extract = access.get_minutes_extract_for_user(request, pk)
-    _record_export(request, extract, [extract.patient], detail=f"minutes extract v{extract.version.number}")
+    audit.record_export(request.user, extract, [extract.patient], detail=f"minutes extract v{extract.version.number}")
     return _pdf_response(extract.pdf, extract.filename, sha256=extract.sha256)

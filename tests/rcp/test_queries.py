@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pass_unit.models import AuditEvent
 from rcp import selectors
 from tests.support import rcp as helpers
 from tests.support.pages import REQUEST_QUERIES
@@ -96,3 +97,27 @@ def test_a_case_page_costs_a_fixed_number_of_queries(login, personas, django_ass
     with django_assert_max_num_queries(CASE_QUERIES):
         response = client.get(reverse("rcp:case-detail", args=[case.pk]))
     assert len(response.context["options"]) == count + 1
+
+
+# /rcp/<pk>/minutes.pdf, a draft: meeting (+ chair, validator), the minutes' cases (+ patient,
+# presenter, follow-up), their options, their actions, the previous version, participants, the
+# follow-up of earlier actions, the stored draft (looked up by its HTML's hash), the patients
+# named (for the audit), the audit rows (one INSERT for all), and storing the draft just rendered
+# (update_or_create in its own atomic block: three savepoints, select, insert, three releases).
+MINUTES_PDF_QUERIES = REQUEST_QUERIES + 18
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_draft_minutes_pdf_costs_a_fixed_number_of_queries(login, personas, django_assert_max_num_queries, count):
+    physician = personas["physician"]
+    meeting = helpers.plan(physician, members=[personas["nurse"], personas["social"]])
+    populate(meeting, count, personas)
+    client = login(physician)
+    url = reverse("rcp:minutes-pdf", args=[meeting.pk])
+    with helpers.stand_in_pdf():
+        with django_assert_max_num_queries(MINUTES_PDF_QUERIES):  # rendered and stored
+            assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(MINUTES_PDF_QUERIES):  # served from the store
+            assert client.get(url).status_code == 200
+    exports = AuditEvent.objects.filter(action="export", user=physician, object_id=str(meeting.pk))
+    assert exports.count() == 2 * count  # one row per patient named, at each download
