@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from pass_unit.models import AuditEvent
 from patients.views import VISITS_PER_PAGE
-from tests.patients.test_queries import DETAIL_QUERIES
 from tests.support.factories import PatientFactory, VisitFactory
+from tests.support.pages import PATIENT_FILE_QUERIES as DETAIL_QUERIES
 
 
 def with_visits(count: int, professional):

@@ -14,7 +14,7 @@ from tests.support.factories import (
     SocialAssessmentFactory,
     VisitFactory,
 )
-from tests.support.pages import REQUEST_QUERIES
+from tests.support.pages import PATIENT_FILE_QUERIES, REQUEST_QUERIES
 from tests.support.users import make_user
 
 # /patients/: count (paginator, capped at LIST_COUNT_CAP + 1 rows), one page of patients (with
@@ -26,12 +26,8 @@ LIST_QUERIES = REQUEST_QUERIES + 3
 # outside the test's transaction: SET LOCAL and the rows).
 NAME_SEARCH_QUERIES = 5
 
-# /patients/<pk>/: patient, visits (+ professional), assessments (+ author), rights,
-# medical context (+ updated_by), orientations (+ author); the panels other apps add
-# (pass_unit.panels): the patient's RCP reviews, their care costs per year and category;
-# then the audit rows view and view_medical, written by one INSERT.
-PANEL_QUERIES = 2
-DETAIL_QUERIES = REQUEST_QUERIES + 6 + PANEL_QUERIES + 1
+# /patients/<pk>/: see tests.support.pages.PATIENT_FILE_QUERIES.
+DETAIL_QUERIES = PATIENT_FILE_QUERIES
 
 
 def populate(count: int, staff: list) -> None:

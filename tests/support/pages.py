@@ -41,3 +41,11 @@ def inline_code(html: str) -> list[str]:
 # (the role, then cached on the user object); after it, the idle-timeout session save
 # (SESSION_SAVE_EVERY_REQUEST): savepoint, UPDATE django_session, release savepoint.
 REQUEST_QUERIES = 3 + 3
+
+
+# /patients/<pk>/: patient, visits of the page (+ professional, their number), assessments
+# (+ author), rights, medical context (+ updated_by), orientations (+ author); the panels other
+# apps add (pass_unit.panels): the patient's RCP reviews, their care costs per year and
+# category; then the audit rows view and view_medical, written by one INSERT.
+PATIENT_PANEL_QUERIES = 2
+PATIENT_FILE_QUERIES = REQUEST_QUERIES + 6 + PATIENT_PANEL_QUERIES + 1
