@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pass_unit import access, panels
 from pass_unit.lib.dates import day_start
 from pass_unit.lib.urls import url_by_pk
-from pass_unit.reports.indicators import quality_files_count
+from pass_unit.reports.indicators import dashboard_quality_count
 from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.models import CoverageRight, Patient, Visit
@@ -75,7 +75,7 @@ def home(request):
         ctx["show_next_meeting"] = True
     if access.can_enter_staff_fte(user):  # the coordinator: the report is theirs to send
         ctx["activity_report_year"] = today.year
-        ctx["quality_count"] = quality_files_count(_year_start(today).date(), today)
+        ctx["quality"] = dashboard_quality_count(_year_start(today).date(), today)
     # Blocks contributed by other apps (open RCP actions, budget alerts…).
     ctx["panels"] = panels.render(panels.DASHBOARD, request)
     return render(request, "pass_unit/home.html", ctx)

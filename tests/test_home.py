@@ -241,12 +241,14 @@ def test_it_runs_the_same_bounded_number_of_queries_with_few_and_many_rows(
     count()  # the first request of a session pushes its idle expiry back (pass_unit.sessions)
     few = count()
     _seed(300, reception, social, offset=3)
+    count()  # the coordinator's data-quality count, stale after the seed, is counted again (at once here)
     many = count()
     assert few == many
     # session, user, groups (3); today's visits (1); every count in one query of scalar
     # subqueries: files followed and opened this year, applications in progress, the three
     # rights to follow up (1); patients to call back with their count as a subquery (1); rights
-    # to renew (1); next RCP (1); data quality (1); panels: my RCP actions (1), budget (2) = 12.
+    # to renew (1); next RCP (1); data quality, as stored (1); panels: my RCP actions (1),
+    # budget (2) = 12.
     with django_assert_max_num_queries(12):
         client.get(reverse("home"))
 
@@ -331,3 +333,50 @@ def test_it_lists_todays_visits_and_the_rights_to_renew_with_their_links_labels_
     assert f'<a href="{right_url}">RENOUVELLE' in html
     assert escape(str(CoverageRight.Regime.AME.label)) in html
     assert (today + timedelta(days=12)).strftime("%d/%m/%Y") in html
+
+
+def test_the_data_quality_count_is_never_counted_in_the_dashboard_request(
+    client, coordinator, todo, settings, django_assert_max_num_queries
+):
+    """With the real queue (the worker counts): after a change the dashboard shows the count it has,
+    with its time, and asks the worker once; the worker's count then shows as current."""
+    from django_tasks_db.models import DBTaskResult
+
+    from pass_unit.models import ReportSnapshot
+    from pass_unit.reports import tasks
+    from pass_unit.reports.indicators import quality_files_count
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    year_start = timezone.localdate().replace(month=1, day=1)
+    client.force_login(coordinator)
+
+    def shown():
+        html = client.get(reverse("home")).content.decode()
+        block = html[html.index('data-testid="report-card"') :]
+        return block[: block.index("</section>")]
+
+    def run_queue():
+        for row in DBTaskResult.objects.ready().filter(task_path=tasks.compute_report_snapshot.module_path):
+            tasks.compute_report_snapshot.call(**row.args_kwargs["kwargs"])
+            row.delete()
+
+    assert 'data-testid="quality-state"' in shown()  # nothing counted yet: "being counted"
+    run_queue()
+    first = quality_files_count(year_start, timezone.localdate())
+    block = shown()
+    assert f">{first}</strong>" in block and 'data-testid="quality-state"' not in block
+
+    sparse = Patient.objects.create(file_number="PASS-Q-000001", last_name="Sansdonnées", birth_year=1990)
+    Visit.objects.create(patient=sparse, professional=coordinator, kind="reception", occurred_at=timezone.now())
+    # session, user, groups, the page's queries; the stale count asks the worker: get the
+    # stored row for update, mark it requested, queue the task (savepoints around them), read again.
+    with django_assert_max_num_queries(22):
+        block = shown()
+    assert f">{first}</strong>" in block and 'data-testid="quality-state"' in block  # the old count, dated
+    assert DBTaskResult.objects.ready().count() == 1
+    shown()
+    assert DBTaskResult.objects.ready().count() == 1  # asked once
+    run_queue()
+    block = shown()
+    assert f">{first + 1}</strong>" in block and 'data-testid="quality-state"' not in block
+    assert ReportSnapshot.objects.get(kind="quality_count").figures == first + 1

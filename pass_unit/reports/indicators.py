@@ -1273,6 +1273,22 @@ def quality_files_count(start: date, end: date) -> int:
     return _stored_count(start, end, queryset)
 
 
+def dashboard_quality_count(start: date, end: date):
+    """The dashboard's figure as stored (`snapshots.Stored`: `figures` is the count, None before the
+    first count), never counted in the request: a count stale since a change is shown with its
+    time while the worker counts again (asked once; at once where tasks run immediately). The
+    recount reads the period's file active (~150 ms at 100,000 patients), which every change to
+    the report's tables would otherwise put on the coordinator's next dashboard view. The
+    worklist, one click away, is always counted current (`quality_files_count`)."""
+    from pass_unit.reports import snapshots
+
+    state = snapshots.stored(ReportKind.QUALITY_COUNT, start, end)
+    if not state.current and not state.pending:
+        snapshots.request(ReportKind.QUALITY_COUNT, start, end)
+        state = snapshots.stored(ReportKind.QUALITY_COUNT, start, end)  # counted already when tasks run at once
+    return state
+
+
 def _stored_count(start: date, end: date, queryset) -> int:
     from pass_unit.reports import snapshots
 
