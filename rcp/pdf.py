@@ -143,11 +143,97 @@ def render_html(context: dict) -> str:
         return render_to_string(TEMPLATE, context)
 
 
-def pdf_from_html(html: str) -> Rendered:
-    from weasyprint import HTML  # imported late: a heavy import that only PDF views need
+# The user-agent stylesheet of the minutes: the rules of WeasyPrint's HTML5 one (weasyprint/css/
+# html5_ua.css, 70.0) for the elements templates/rcp/pdf/minutes.html uses, and nothing else. The
+# whole one holds ~250 rules, many for pseudo-elements (::marker, ::footnote-call, ::note-*) that
+# WeasyPrint gives a computed style to for every element of the document: a fifth of the CPU time
+# of the minutes. A template that uses another element must add its rules here (copied from
+# html5_ua.css); tests/rcp/test_pdf_user_agent.py renders every document both ways and requires
+# the same PDF, byte for byte.
+MINUTES_UA_CSS = """
+head, meta, style, title { display: none }
+html, body, div, section, h1, h2, h3, p { display: block }
+table { display: table }
+colgroup { display: table-column-group }
+col { display: table-column }
+thead { display: table-header-group }
+tbody { display: table-row-group }
+tfoot { display: table-footer-group }
+tr { display: table-row }
+td, th { display: table-cell }
+p { margin-top: 1em; margin-bottom: 1em }
+body { margin: 8px }
+h1 { margin-top: .67em; margin-bottom: .67em }
+h2 { margin-top: .83em; margin-bottom: .83em }
+h3 { margin-top: 1em; margin-bottom: 1em }
+table { border-spacing: 2px; border-collapse: separate }
+td, th { padding: 1px }
+thead, tbody, tfoot, table > tr { vertical-align: middle }
+tr, td, th { vertical-align: inherit }
+html { color-scheme: light }
+strong, th { font-weight: bold }
+h1 { font-size: 2em; font-weight: bold }
+h2 { font-size: 1.5em; font-weight: bold }
+h3 { font-size: 1.17em; font-weight: bold }
+table, td, th { border-color: gray }
+thead, tbody, tfoot, tr { border-color: inherit }
+br::before { content: "\\A"; white-space: pre-line }
+table { text-indent: initial }
+table { box-sizing: border-box }
+h1 { bookmark-level: 1 }
+h2 { bookmark-level: 2 }
+h3 { bookmark-level: 3 }
+h1, h2, h3 { bookmark-label: content(text) }
+h1, h2, h3 { hyphens: manual; break-after: avoid; break-inside: avoid }
+@page {
+  margin: 75px;
+  @footnote            { margin-top: 1em }
+  @note-area           { content: element(note, all-once) }
+  @top-left-corner     { text-align: right;  vertical-align: middle }
+  @top-left            { text-align: left;   vertical-align: middle }
+  @top-center          { text-align: center; vertical-align: middle }
+  @top-right           { text-align: right;  vertical-align: middle }
+  @top-right-corner    { text-align: left;   vertical-align: middle }
+  @left-top            { text-align: center; vertical-align: top    }
+  @left-middle         { text-align: center; vertical-align: middle }
+  @left-bottom         { text-align: center; vertical-align: bottom }
+  @right-top           { text-align: center; vertical-align: top    }
+  @right-middle        { text-align: center; vertical-align: middle }
+  @right-bottom        { text-align: center; vertical-align: bottom }
+  @bottom-left-corner  { text-align: right;  vertical-align: middle }
+  @bottom-left         { text-align: left;   vertical-align: middle }
+  @bottom-center       { text-align: center; vertical-align: middle }
+  @bottom-right        { text-align: right;  vertical-align: middle }
+  @bottom-right-corner { text-align: left;   vertical-align: middle }
+}
+"""
 
+
+@functools.cache
+def _html_class(lean: bool = True):
+    """WeasyPrint's HTML class, with the minutes' user-agent stylesheet when `lean`.
+
+    WeasyPrint 70 has no public option to replace the user-agent stylesheet (`stylesheets=` adds
+    user stylesheets on top of it): this overrides the private method `HTML._ua_stylesheets`,
+    which is why weasyprint is pinned (pyproject.toml). tests/rcp/test_pdf_user_agent.py fails if
+    WeasyPrint stops calling it, or if the output differs from that of the default stylesheet."""
+    from weasyprint import CSS, HTML  # imported late: a heavy import that only PDF views need
+
+    if not lean:
+        return HTML
+    sheet = CSS(string=MINUTES_UA_CSS)
+
+    class MinutesHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [sheet]
+
+    return MinutesHTML
+
+
+def pdf_from_html(html: str, *, lean_user_agent: bool = True) -> Rendered:
     font_config = _font_config()
-    data = HTML(string=html, url_fetcher=_no_fetching()).write_pdf(font_config=font_config)
+    document = _html_class(lean_user_agent)(string=html, url_fetcher=_no_fetching())
+    data = document.write_pdf(font_config=font_config)
     return Rendered(pdf=data, sha256=sha256(data))
 
 
