@@ -198,7 +198,7 @@ def test_it_pages_the_team_accounts(client):
 
     assert len(first.context["users"]) == 50
     assert all(account.is_active for account in first.context["users"])
-    assert "?&amp;page=2" in first.content.decode()
+    assert "?page=2" in first.content.decode()
     # 51 active accounts (the coordinator's last, by first name), then the 4 deactivated ones.
     assert [account.username for account in second.context["users"]] == [
         "coordinator",
