@@ -181,7 +181,10 @@ def expense_list(request):
     access.require(access.can_read_budget(request.user))
     user = request.user
     form = forms.ExpenseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # The valid filters apply; an invalid one is left out and said on the form, with what was
+    # typed (it used to drop every filter silently).
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
     # The patient's name and identity status, the item's name: what a row shows, and no more
     # (a patient row is wide: its search keys, address, notes…).
     expenses = Expense.objects.select_related("patient", "catalogue_item").only(

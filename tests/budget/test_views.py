@@ -417,3 +417,15 @@ def test_an_allocation_is_shown_grouped_and_read_back(login, coordinator):
     )
     assert response.status_code == 302
     assert BudgetYear.objects.get().allocation == D("175000.00")
+
+
+def test_an_invalid_filter_is_said_on_the_form_and_the_valid_ones_still_apply(login, coordinator, patient):
+    today = timezone.localdate()
+    ExpenseFactory(patient=patient, created_by=coordinator, spent_on=today, status=Expense.Status.PAID, paid_on=today)
+    ExpenseFactory(patient=patient, created_by=coordinator, spent_on=today, status=Expense.Status.PLANNED)
+    response = login(coordinator).get(reverse("budget:expenses"), {"year": "1999", "status": "paid"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="form-errors"' in html and 'value="1999"' in html  # said, and what was typed kept
+    assert [e.status for e in response.context["page"]] == [Expense.Status.PAID]  # the status filter applies
+    assert response.context["year"] == today.year  # the invalid year is left out: the current year
