@@ -89,14 +89,9 @@ EXPIRING_RIGHTS_SHOWN = 15
 _PATIENT_SHOWN = ("last_name", "first_name", "usage_name", "identity_status", "identity_attributes")
 
 
-def _labels(choices) -> dict:
-    """{value: label} of a field's choices, translated once for the whole list."""
-    return {value: str(label) for value, label in choices}
-
-
 def _visits_today_rows(visits_today) -> list[Visit]:
     """The day's latest visits with their patient and professional, only the columns shown, each
-    with its file's link and its kind's label."""
+    with its file's link (labels: the patients_extras label_of filter)."""
     visits = list(
         visits_today.select_related("patient", "professional")
         .only(
@@ -110,16 +105,15 @@ def _visits_today_rows(visits_today) -> list[Visit]:
         )
         .order_by("-occurred_at")[:VISITS_TODAY_SHOWN]
     )
-    patient_url, kinds = url_by_pk("patients:detail"), _labels(Visit.Kind.choices)
+    patient_url = url_by_pk("patients:detail")
     for visit in visits:
         visit.patient_url = patient_url(visit.patient_id)
-        visit.kind_label = kinds.get(visit.kind, visit.kind)
     return visits
 
 
 def _expiring_rights_rows(horizon) -> list[CoverageRight]:
     """Granted rights of followed files ending by `horizon`, soonest first, with their patient
-    (only the columns shown), each with its file's link and its regime's label."""
+    (only the columns shown), each with its file's link."""
     rights = list(
         CoverageRight.objects.granted()
         .filter(end_date__lte=horizon, patient__status=Patient.Status.ACTIVE)
@@ -127,10 +121,9 @@ def _expiring_rights_rows(horizon) -> list[CoverageRight]:
         .only("patient_id", "regime", "end_date", *(f"patient__{name}" for name in _PATIENT_SHOWN))
         .order_by("end_date")[:EXPIRING_RIGHTS_SHOWN]
     )
-    patient_url, regimes = url_by_pk("patients:detail"), _labels(CoverageRight.Regime.choices)
+    patient_url = url_by_pk("patients:detail")
     for right in rights:
         right.patient_url = patient_url(right.patient_id)
-        right.regime_label = regimes.get(right.regime, right.regime)
     return rights
 
 
