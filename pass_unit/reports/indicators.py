@@ -1282,11 +1282,7 @@ def dashboard_quality_count(start: date, end: date):
     worklist, one click away, is always counted current (`quality_files_count`)."""
     from pass_unit.reports import snapshots
 
-    state = snapshots.stored(ReportKind.QUALITY_COUNT, start, end)
-    if not state.current and not state.pending:
-        snapshots.request(ReportKind.QUALITY_COUNT, start, end)
-        state = snapshots.stored(ReportKind.QUALITY_COUNT, start, end)  # counted already when tasks run at once
-    return state
+    return snapshots.stored_or_asked(ReportKind.QUALITY_COUNT, start, end)
 
 
 def _stored_count(start: date, end: date, queryset) -> int:

@@ -220,6 +220,17 @@ def counted(kind: str, start: date, end: date, queryset) -> int:
         return cursor.fetchone()[0]
 
 
+def stored_or_asked(kind: str, start: date, end: date, *, ask: bool = True) -> Stored:
+    """The stored figures (see `stored`); when they are missing or stale and no computation is
+    under way, the worker is asked for one (unless `ask` is False) and they are read again:
+    computed already where tasks run at once."""
+    state = stored(kind, start, end)
+    if ask and not state.current and not state.pending:
+        request(kind, start, end)
+        state = stored(kind, start, end)
+    return state
+
+
 def request(kind: str, start: date, end: date, *, force: bool = False) -> bool:
     """Ask the worker to compute the period's figures, unless already asked recently (True: asked)."""
     from pass_unit.reports import tasks

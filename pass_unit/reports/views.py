@@ -63,10 +63,7 @@ def activity(request, year: int):
     start, end, period_form = _period(request, year)
     # The figures stored by the background worker, shown only with their date and state; a
     # missing or stale snapshot is asked for (once; the page says it is being computed).
-    state = snapshots.stored(ReportKind.REPORT, start, end)
-    if not state.current and not state.pending and not period_form.errors:
-        snapshots.request(ReportKind.REPORT, start, end)
-        state = snapshots.stored(ReportKind.REPORT, start, end)  # computed already when tasks run at once
+    state = snapshots.stored_or_asked(ReportKind.REPORT, start, end, ask=not period_form.errors)
     report = None
     if state.figures is not None:
         report = report_from_figures(start, end, state.figures, generated_at=state.computed_at)
